@@ -1,0 +1,176 @@
+import {parse} from 'fast-csv'
+import iconv from 'iconv-lite'
+import {type Readable} from 'node:stream'
+
+import {HimError} from '../../cli/errors.js'
+import {ExitCode} from '../../cli/exit-codes.js'
+import {type Source} from '../../io/source.js'
+import {type ReadResult} from '../../records/types.js'
+
+export type CsvEncoding = 'utf8' | 'windows-1252' | 'latin1'
+export const CSV_ENCODINGS: CsvEncoding[] = ['utf8', 'windows-1252', 'latin1']
+export const DELIMITERS = [',', ';', '\t', '|'] as const
+export type Delimiter = (typeof DELIMITERS)[number]
+
+/** Split the first lines of a text at newlines outside quotes. */
+function firstLines(text: string, n: number): string[] {
+  const lines: string[] = []
+  let cur = ''
+  let inQ = false
+  for (let i = 0; i < text.length && lines.length < n; i++) {
+    const ch = text[i]
+    if (ch === '"') inQ = !inQ
+    if (!inQ && (ch === '\n' || ch === '\r')) {
+      if (ch === '\r' && text[i + 1] === '\n') i++
+      if (cur !== '') lines.push(cur)
+      cur = ''
+      continue
+    }
+    cur += ch
+  }
+  if (cur !== '' && lines.length < n) lines.push(cur)
+  return lines
+}
+
+function countOutsideQuotes(line: string, d: string): number {
+  let n = 0
+  let inQ = false
+  for (const ch of line) {
+    if (ch === '"') inQ = !inQ
+    else if (!inQ && ch === d) n++
+  }
+  return n
+}
+
+/** Pick the delimiter that splits the header and the next lines into the same, largest number of fields. */
+export function sniffDelimiter(text: string): Delimiter {
+  const lines = firstLines(text.replace(/^\uFEFF/, ''), 6)
+  let best: Delimiter = ','
+  let bestScore = 0
+  for (const d of DELIMITERS) {
+    const counts = lines.map((l) => countOutsideQuotes(l, d))
+    if (counts[0] === 0) continue
+    const consistent = counts.filter((c) => c === counts[0]).length
+    const score = consistent * 1000 + counts[0]
+    if (score > bestScore) {
+      bestScore = score
+      best = d
+    }
+  }
+  return best
+}
+
+/** Offset of the first byte that breaks UTF-8, or -1. A sequence cut off at the end of `buf` is not an error. */
+export function firstInvalidUtf8(buf: Uint8Array): number {
+  let i = 0
+  while (i < buf.length) {
+    const b = buf[i]
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
+    if (n === -1) return i
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= buf.length) return -1
+      if ((buf[i + k] & 0xc0) !== 0x80) return i
+    }
+    i += n + 1
+  }
+  return -1
+}
+
+/** The head of a UTF-8 file that is not valid UTF-8 was most likely saved by Excel on Windows. */
+function checkUtf8(src: Source): void {
+  const bad = firstInvalidUtf8(src.head)
+  if (bad === -1) return
+  const line = src.head.subarray(0, bad).toString('latin1').split('\n').length
+  throw new HimError(`${src.name}:line ${line}: not valid UTF-8 (byte ${bad})`, {
+    code: 'CSV_ENCODING',
+    exit: ExitCode.DATA,
+    suggestion: 'files saved by Excel on Windows are usually windows-1252: add --encoding windows-1252',
+  })
+}
+
+export interface CsvHeader {
+  header: string[]
+  delimiter: Delimiter
+}
+
+export interface CsvReadOptions {
+  encoding?: CsvEncoding
+  delimiter?: Delimiter
+}
+
+function lineBreaks(cell: string): number {
+  let n = 0
+  for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) n++
+  if (n === 0 && cell.includes('\r')) for (let i = cell.indexOf('\r'); i !== -1; i = cell.indexOf('\r', i + 1)) n++
+  return n
+}
+
+function describeParseError(message: string): {code: string; reason: string} {
+  if (/missing closing/i.test(message))
+    return {code: 'CSV_UNTERMINATED_QUOTE', reason: 'a quoted field is never closed; the rest of the file cannot be read'}
+  if (/expected/i.test(message))
+    return {code: 'CSV_BAD_QUOTE', reason: 'text follows a closing quote; the rest of the file cannot be read'}
+  return {code: 'CSV_PARSE_ERROR', reason: 'the CSV cannot be parsed from here on'}
+}
+
+/**
+ * Read a CSV source: first its header, then one result per data row, each with its line and row number.
+ * Ragged rows are rejects; blank lines are skipped; a fatal parse error (an unterminated quote) ends the file
+ * with one reject that says where.
+ */
+export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGenerator<CsvHeader | ReadResult<string[]>> {
+  const encoding = opts.encoding ?? 'utf8'
+  let headText: string
+  if (encoding === 'utf8') {
+    checkUtf8(src)
+    headText = src.head.toString('utf8')
+  } else headText = iconv.decode(src.head, encoding)
+  const delimiter = opts.delimiter ?? sniffDelimiter(headText)
+
+  let input: Readable = src.open()
+  if (encoding !== 'utf8') input = input.pipe(iconv.decodeStream(encoding)) as unknown as Readable
+  const parser = parse({headers: false, delimiter, ignoreEmpty: false, trim: false})
+  input.on('error', (e) => parser.destroy(e))
+  input.pipe(parser)
+
+  let header: string[] | undefined
+  let line = 1
+  let record = 0
+  try {
+    for await (const row of parser as AsyncIterable<string[]>) {
+      const start = line
+      let breaks = 0
+      for (let i = 0; i < row.length; i++) breaks += lineBreaks(row[i])
+      line += 1 + breaks
+      if (row.length === 0 || (row.length === 1 && row[0] === '')) continue
+      if (!header) {
+        header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim())
+        yield {header, delimiter}
+        continue
+      }
+      record++
+      if (row.length !== header.length) {
+        yield {
+          ok: false,
+          loc: {file: src.name, line: start, record},
+          code: 'CSV_RAGGED_ROW',
+          reason: `row has ${row.length} fields, the header has ${header.length}`,
+          raw: row,
+        }
+        continue
+      }
+      yield {ok: true, value: row, loc: {file: src.name, line: start, record}}
+    }
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    if (e.code && /^E[A-Z]+$/.test(e.code))
+      throw new HimError(`${src.name}: read failed (${e.code})`, {code: 'INPUT_UNREADABLE', exit: ExitCode.NO_INPUT})
+    const {code, reason} = describeParseError(String(e.message))
+    if (!header) throw new HimError(`${src.name}:line ${line}: ${reason}`, {code, exit: ExitCode.DATA})
+    yield {ok: false, loc: {file: src.name, line, record: record + 1}, code, reason}
+    return
+  } finally {
+    input.destroy()
+  }
+  if (!header) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
+}
