@@ -34,6 +34,12 @@ export function formatLocation(loc: SourceLocation): string {
   return s
 }
 
+/** `file:line N, FIELD: reason` without saying the field twice. */
+export function formatReject(r: {loc: SourceLocation; reason: string}): string {
+  const sayField = r.loc.field && !r.reason.startsWith(`column ${r.loc.field}`)
+  return `${formatLocation(sayField ? r.loc : {...r.loc, field: undefined})}: ${r.reason}`
+}
+
 /** Counts that add up: in = out + rejected. */
 export class Tally {
   in = 0

@@ -1,0 +1,144 @@
+/**
+ * The formats `him convert` reads and writes. FHIR R4 is the hub: every reader yields FHIR resources (one
+ * record may carry several, e.g. an HL7 message), every writer takes them. Add a format here.
+ */
+import {type Source} from '../io/source.js'
+import {type Sink} from '../io/sink.js'
+import {type Reject, type ReadResult, type SourceLocation} from '../records/types.js'
+import {readCsv, type CsvEncoding, type Delimiter} from '../formats/csv/reader.js'
+import {csvWriter} from '../formats/csv/writer.js'
+import {compileFromFhir, compileToFhir, isProblem, type MappingContext} from '../formats/csv/mapping/patient-mapping.js'
+import {recognise} from '../formats/csv/mapping/builtin.js'
+import {type Mapping} from '../formats/csv/mapping/schema.js'
+import {readFhir, type Resource} from '../formats/fhir/reader.js'
+import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/writer.js'
+import {HimError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
+
+export const INPUT_FORMATS = ['csv', 'fhir'] as const
+export const OUTPUT_FORMATS = ['fhir', 'ndjson', 'csv'] as const
+export type InputFormatName = (typeof INPUT_FORMATS)[number]
+export type OutputFormatName = (typeof OUTPUT_FORMATS)[number]
+
+/** What a reader found out about its file, for the summary. */
+export interface FileInfo {
+  file: string
+  format: string
+  mapping?: string
+  unmappedColumns?: string[]
+  absentColumns?: string[]
+  delimiter?: string
+}
+
+export interface ReaderContext {
+  /** CSV mapping given by the user; else the header is recognised. */
+  mapping?: Mapping
+  mappingCtx: MappingContext
+  encoding?: CsvEncoding
+  delimiter?: Delimiter
+  info: FileInfo
+  /** Told the mapping a CSV reader settled on (CSV -> CSV writes back in the same layout by default). */
+  onMapping?: (m: Mapping) => void
+}
+
+export type InputReader = (src: Source, ctx: ReaderContext) => AsyncGenerator<ReadResult<Resource[]>>
+
+export interface WriterContext {
+  /** CSV mapping for CSV output. */
+  mapping: Mapping
+  mappingCtx: MappingContext
+  bundleType: BundleType
+  delimiter?: Delimiter
+}
+
+export interface OutputWriter {
+  /** Write one record's resources; a Reject when the record cannot be written in this format. */
+  write(resources: Resource[], loc: SourceLocation): Promise<Omit<Reject, 'loc'> | undefined>
+  close(): Promise<void>
+}
+
+export type WriterFactory = (sink: Sink, ctx: WriterContext) => OutputWriter
+
+async function* csvInput(src: Source, ctx: ReaderContext): AsyncGenerator<ReadResult<Resource[]>> {
+  let toPatient: ((cells: string[]) => ReturnType<ReturnType<typeof compileToFhir>['toPatient']>) | undefined
+  for await (const item of readCsv(src, {encoding: ctx.encoding, delimiter: ctx.delimiter})) {
+    if ('header' in item) {
+      const mapping = ctx.mapping ?? recognise(item.header)
+      if (!mapping)
+        throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
+          code: 'CSV_UNKNOWN_LAYOUT',
+          exit: ExitCode.DATA,
+          suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
+        })
+      const compiled = compileToFhir(mapping, item.header, ctx.mappingCtx)
+      if (compiled.absent.length === mapping.columns.length)
+        throw new HimError(`${src.name}:line 1: none of the columns of mapping "${mapping.name}" is in the header`, {
+          code: 'CSV_MAPPING_MISMATCH',
+          exit: ExitCode.DATA,
+        })
+      Object.assign(ctx.info, {mapping: mapping.name, unmappedColumns: compiled.unmapped, absentColumns: compiled.absent, delimiter: item.delimiter})
+      ctx.onMapping?.(mapping)
+      toPatient = compiled.toPatient
+      continue
+    }
+    if (!item.ok) {
+      yield item
+      continue
+    }
+    const p = toPatient!(item.value)
+    if (isProblem(p)) yield {ok: false, loc: {...item.loc, field: p.field || undefined}, code: p.code, reason: p.reason, raw: item.value}
+    else yield {ok: true, value: [p], loc: item.loc}
+  }
+}
+
+async function* fhirInput(src: Source): AsyncGenerator<ReadResult<Resource[]>> {
+  for await (const item of readFhir(src)) {
+    if (item.ok) yield {ok: true, value: [item.value], loc: item.loc}
+    else yield item
+  }
+}
+
+export const READERS: Record<string, InputReader> = {
+  csv: csvInput,
+  fhir: fhirInput,
+}
+
+function resourceWriter(kind: 'ndjson' | 'fhir'): WriterFactory {
+  return (sink, ctx) => {
+    const w = kind === 'ndjson' ? ndjsonWriter(sink) : bundleWriter(sink, ctx.bundleType)
+    return {
+      async write(resources) {
+        for (const r of resources) await w.write(r)
+        return undefined
+      },
+      close: () => w.close(),
+    }
+  }
+}
+
+const csvOutput: WriterFactory = (sink, ctx) => {
+  const rev = compileFromFhir(ctx.mapping, ctx.mappingCtx)
+  const w = csvWriter(sink, rev.header, ctx.delimiter ?? ctx.mapping.delimiter ?? ',')
+  return {
+    async write(resources) {
+      const p = resources.find((r) => r.resourceType === 'Patient')
+      if (!p)
+        return {
+          code: 'NOT_PATIENT',
+          reason: `CSV output holds Patients; this record is ${resources.map((r) => r.resourceType).join(', ') || 'empty'}`,
+        }
+      await w.write(rev.fromPatient(p as never))
+      return undefined
+    },
+    close: () => w.close(),
+  }
+}
+
+export const WRITERS: Record<string, WriterFactory> = {
+  ndjson: resourceWriter('ndjson'),
+  fhir: resourceWriter('fhir'),
+  csv: csvOutput,
+}
+
+/** The file name ending for each output format. */
+export const OUTPUT_EXTENSION: Record<string, string> = {ndjson: '.ndjson', fhir: '.json', csv: '.csv'}

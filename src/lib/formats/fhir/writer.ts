@@ -1,0 +1,43 @@
+import {type Sink} from '../../io/sink.js'
+import {type Resource} from './reader.js'
+
+export type BundleType = 'collection' | 'transaction' | 'batch'
+
+export interface ResourceWriter {
+  write(r: Resource): Promise<void>
+  close(): Promise<void>
+}
+
+/** One resource per line. */
+export function ndjsonWriter(sink: Sink): ResourceWriter {
+  return {
+    write: (r) => sink.write(JSON.stringify(r) + '\n'),
+    close: async () => {},
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * A Bundle written as its entries arrive (a million entries never sit in memory), one entry per line.
+ * No id or timestamp: converting the same input twice gives the same bytes. transaction and batch entries are
+ * PUTs to Type/id, so posting the Bundle twice creates nothing twice.
+ */
+export function bundleWriter(sink: Sink, type: BundleType = 'collection'): ResourceWriter {
+  let n = 0
+  return {
+    async write(r) {
+      const entry: Record<string, unknown> = {}
+      if (r.id && UUID.test(r.id)) entry.fullUrl = `urn:uuid:${r.id}`
+      entry.resource = r
+      if (type !== 'collection') {
+        entry.request = r.id ? {method: 'PUT', url: `${r.resourceType}/${r.id}`} : {method: 'POST', url: r.resourceType}
+      }
+      await sink.write((n === 0 ? `{"resourceType":"Bundle","type":"${type}","entry":[\n` : ',\n') + JSON.stringify(entry))
+      n++
+    },
+    async close() {
+      await sink.write(n === 0 ? `{"resourceType":"Bundle","type":"${type}","entry":[]}\n` : '\n]}\n')
+    },
+  }
+}
