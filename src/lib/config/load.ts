@@ -70,7 +70,8 @@ export function parseConfig(data: unknown, file: string): HimConfig {
 }
 
 function configFileError(file: string, err: ZodError) {
-  const lines = err.issues.map(describeIssue)
+  const issues = [...err.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))
+  const lines = issues.map(describeIssue)
   return configError(`${file}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more: ${lines.slice(1, 4).join('; ')})` : ''}`)
 }
 
