@@ -1,0 +1,77 @@
+/** Identifiers known from a record's structured fields, swept out of its free text. */
+export interface KnownIdentifiers {
+  /** Names (each word of at least 2 letters is swept on its own). */
+  names: Iterable<string>
+  /** Identifiers, phones, emails, street lines, swept as whole strings (and ids also without punctuation). */
+  values: Iterable<string>
+}
+
+export type ScrubCategory = 'url' | 'email' | 'ip' | 'ssn' | 'phone' | 'date' | 'name' | 'id' | 'zip'
+
+export interface ScrubResult {
+  text: string
+  hits: Partial<Record<ScrubCategory, number>>
+}
+
+const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?'
+
+/** In order: earlier patterns take their matches before later ones can split them. */
+const PATTERNS: Array<[ScrubCategory, RegExp]> = [
+  ['url', /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"')\]]+/gi],
+  ['email', /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g],
+  ['ip', /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi],
+  ['ssn', /\b\d{3}-\d{2}-\d{4}\b|\b(?:ssn|social security(?: number| no\.?)?)[#:\s]*\d{9}\b/gi],
+  ['phone', /(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.-])\d{3}[\s.-]\d{4}\b/g],
+  ['date', new RegExp(
+    String.raw`\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b` +
+      String.raw`|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b` +
+      String.raw`|\b(?:${MONTHS})\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b` +
+      String.raw`|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:${MONTHS})\.?(?:,?\s+\d{4})?\b` +
+      String.raw`|\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:\d{2,6})?\b`,
+    'gi',
+  )],
+  ['id', /\b(?:mrn|mr#|medical record(?: number| no\.?)?|acct|account(?: number| no\.?)?|member id|policy(?: number| no\.?)?|license(?: number| no\.?)?|id)\s*[#:]?\s*[A-Z0-9][A-Z0-9-]{3,}\b/gi],
+  ['id', /\b[A-Z]{0,3}\d{6,}[A-Z]{0,3}\b/gi],
+  ['zip', /\b\d{5}(?:-\d{4})?\b/g],
+]
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** A regular expression matching any known identifier as a whole word, longest first; undefined when none. */
+export function sweepPattern(known: KnownIdentifiers): RegExp | undefined {
+  const terms = new Set<string>()
+  for (const n of known.names)
+    for (const w of n.split(/[\s,.'-]+/)) if (w.replace(/[^\p{L}]/gu, '').length >= 2) terms.add(w.toLowerCase())
+  for (const v of known.values) {
+    const t = v.trim()
+    if (t.length >= 4) terms.add(t.toLowerCase())
+    const compact = t.replace(/[^A-Za-z0-9]/g, '')
+    if (compact.length >= 4 && compact !== t) terms.add(compact.toLowerCase())
+  }
+  if (terms.size === 0) return undefined
+  const alts = [...terms].sort((a, b) => b.length - a.length).map(escape)
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alts.join('|')})(?![\\p{L}\\p{N}])`, 'giu')
+}
+
+/**
+ * Scrub free text: the identifiers known from the same record first (names and ids), then the patterns
+ * (URLs, emails, IPs, SSNs, phones, dates, MRN-like ids, ZIPs). Each finding becomes `[CATEGORY]`.
+ */
+export function scrubText(text: string, known?: RegExp | KnownIdentifiers): ScrubResult {
+  const hits: ScrubResult['hits'] = {}
+  if (text === '') return {text, hits}
+  let out = text
+  const sweep = known === undefined ? undefined : known instanceof RegExp ? known : sweepPattern(known)
+  const replace = (cat: ScrubCategory, re: RegExp, label: string) => {
+    out = out.replace(re, () => {
+      hits[cat] = (hits[cat] ?? 0) + 1
+      return label
+    })
+  }
+  // URLs and emails before the names in them are swept, so the whole address goes.
+  replace('url', PATTERNS[0][1], '[URL]')
+  replace('email', PATTERNS[1][1], '[EMAIL]')
+  if (sweep) replace('name', sweep, '[REDACTED]')
+  for (const [cat, re] of PATTERNS.slice(2)) replace(cat, re, `[${cat.toUpperCase()}]`)
+  return {text: out, hits}
+}
