@@ -118,25 +118,29 @@ export async function convert(opts: ConvertOptions): Promise<ConvertResult> {
           info,
           onMapping: (m: Mapping) => (csvInputMapping ??= m),
         }
-        for await (const item of reader(src, ctx)) {
-          tally.in++
-          file.in++
-          if (!item.ok) {
-            tally.reject(item.code)
-            file.rejected++
-            await rejects.write(item)
-          } else {
-            const problem = await getWriter().write(item.value, item.loc)
-            if (problem) {
-              tally.reject(problem.code)
+        const w = getWriter()
+        for await (const batch of reader(src, ctx)) {
+          for (const item of batch) {
+            if (!item.ok) {
               file.rejected++
+              tally.reject(item.code)
+              await rejects.write(item)
+              continue
+            }
+            const problem = w.write(item.value, item.loc)
+            if (problem) {
+              file.rejected++
+              tally.reject(problem.code)
               await rejects.write({loc: item.loc, ...problem, raw: item.value})
             } else {
-              tally.out++
               file.out++
+              tally.out++
             }
           }
-          if (opts.onProgress && (tally.in & 4095) === 0) opts.onProgress(tally, src.name)
+          file.in += batch.length
+          tally.in += batch.length
+          await sink.flushIfFull()
+          opts.onProgress?.(tally, src.name)
         }
         if (file.unmappedColumns?.length)
           opts.warn?.(`${src.name}: ${file.unmappedColumns.length} column(s) not in mapping "${file.mapping}" are not carried over: ${file.unmappedColumns.join(', ')}`)

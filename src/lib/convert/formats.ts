@@ -41,7 +41,8 @@ export interface ReaderContext {
   onMapping?: (m: Mapping) => void
 }
 
-export type InputReader = (src: Source, ctx: ReaderContext) => AsyncGenerator<ReadResult<Resource[]>>
+/** A reader yields batches of records (a batch per chunk of input keeps the per-record cost low). */
+export type InputReader = (src: Source, ctx: ReaderContext) => AsyncGenerator<Array<ReadResult<Resource[]>>>
 
 export interface WriterContext {
   /** CSV mapping for CSV output. */
@@ -52,17 +53,20 @@ export interface WriterContext {
 }
 
 export interface OutputWriter {
-  /** Write one record's resources; a Reject when the record cannot be written in this format. */
-  write(resources: Resource[], loc: SourceLocation): Promise<Omit<Reject, 'loc'> | undefined>
+  /**
+   * Write one record's resources into the sink's buffer (synchronously: the caller flushes once per batch);
+   * a Reject when the record cannot be written in this format.
+   */
+  write(resources: Resource[], loc: SourceLocation): Omit<Reject, 'loc'> | undefined
   close(): Promise<void>
 }
 
 export type WriterFactory = (sink: Sink, ctx: WriterContext) => OutputWriter
 
-async function* csvInput(src: Source, ctx: ReaderContext): AsyncGenerator<ReadResult<Resource[]>> {
-  let toPatient: ((cells: string[]) => ReturnType<ReturnType<typeof compileToFhir>['toPatient']>) | undefined
+async function* csvInput(src: Source, ctx: ReaderContext): AsyncGenerator<Array<ReadResult<Resource[]>>> {
+  let toPatient: ReturnType<typeof compileToFhir>['toPatient'] | undefined
   for await (const item of readCsv(src, {encoding: ctx.encoding, delimiter: ctx.delimiter})) {
-    if ('header' in item) {
+    if (!Array.isArray(item)) {
       const mapping = ctx.mapping ?? recognise(item.header)
       if (!mapping)
         throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
@@ -81,21 +85,32 @@ async function* csvInput(src: Source, ctx: ReaderContext): AsyncGenerator<ReadRe
       toPatient = compiled.toPatient
       continue
     }
-    if (!item.ok) {
-      yield item
-      continue
+    const out: Array<ReadResult<Resource[]>> = new Array(item.length)
+    for (let i = 0; i < item.length; i++) {
+      const r = item[i]
+      if (!r.ok) {
+        out[i] = r
+        continue
+      }
+      const p = toPatient!(r.value)
+      out[i] = isProblem(p)
+        ? {ok: false, loc: {...r.loc, field: p.field || undefined}, code: p.code, reason: p.reason, raw: r.value}
+        : {ok: true, value: [p], loc: r.loc}
     }
-    const p = toPatient!(item.value)
-    if (isProblem(p)) yield {ok: false, loc: {...item.loc, field: p.field || undefined}, code: p.code, reason: p.reason, raw: item.value}
-    else yield {ok: true, value: [p], loc: item.loc}
+    yield out
   }
 }
 
-async function* fhirInput(src: Source): AsyncGenerator<ReadResult<Resource[]>> {
+async function* fhirInput(src: Source): AsyncGenerator<Array<ReadResult<Resource[]>>> {
+  let batch: Array<ReadResult<Resource[]>> = []
   for await (const item of readFhir(src)) {
-    if (item.ok) yield {ok: true, value: [item.value], loc: item.loc}
-    else yield item
+    batch.push(item.ok ? {ok: true, value: [item.value], loc: item.loc} : item)
+    if (batch.length >= 512) {
+      yield batch
+      batch = []
+    }
   }
+  if (batch.length) yield batch
 }
 
 export const READERS: Record<string, InputReader> = {
@@ -107,8 +122,8 @@ function resourceWriter(kind: 'ndjson' | 'fhir'): WriterFactory {
   return (sink, ctx) => {
     const w = kind === 'ndjson' ? ndjsonWriter(sink) : bundleWriter(sink, ctx.bundleType)
     return {
-      async write(resources) {
-        for (const r of resources) await w.write(r)
+      write(resources) {
+        for (const r of resources) w.write(r)
         return undefined
       },
       close: () => w.close(),
@@ -120,14 +135,14 @@ const csvOutput: WriterFactory = (sink, ctx) => {
   const rev = compileFromFhir(ctx.mapping, ctx.mappingCtx)
   const w = csvWriter(sink, rev.header, ctx.delimiter ?? ctx.mapping.delimiter ?? ',')
   return {
-    async write(resources) {
+    write(resources) {
       const p = resources.find((r) => r.resourceType === 'Patient')
       if (!p)
         return {
           code: 'NOT_PATIENT',
           reason: `CSV output holds Patients; this record is ${resources.map((r) => r.resourceType).join(', ') || 'empty'}`,
         }
-      await w.write(rev.fromPatient(p as never))
+      w.write(rev.fromPatient(p as never))
       return undefined
     },
     close: () => w.close(),

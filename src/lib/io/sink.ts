@@ -16,7 +16,6 @@ export class Sink {
   private buf: string[] = []
   private bufLen = 0
   private readonly tmp?: string
-  bytes = 0
 
   private constructor(readonly target: string) {
     if (target === '-') {
@@ -51,9 +50,18 @@ export class Sink {
     return this.target === '-'
   }
 
-  async write(text: string): Promise<void> {
+  /** Buffer text; call flushIfFull() (or write()) now and then to let it out with backpressure. */
+  push(text: string): void {
     this.buf.push(text)
     this.bufLen += text.length
+  }
+
+  async write(text: string): Promise<void> {
+    this.push(text)
+    await this.flushIfFull()
+  }
+
+  async flushIfFull(): Promise<void> {
     if (this.bufLen >= 256 * 1024) await this.flush()
   }
 
@@ -62,7 +70,6 @@ export class Sink {
     const chunk = this.buf.join('')
     this.buf = []
     this.bufLen = 0
-    this.bytes += Buffer.byteLength(chunk)
     if (!this.stream.write(chunk)) await once(this.stream, 'drain')
   }
 

@@ -48,7 +48,7 @@ export async function openSource(path: string): Promise<Source> {
     throw new HimError(`${path}: cannot read (${code ?? 'error'})`, {code: 'INPUT_UNREADABLE', exit: ExitCode.NO_INPUT})
   }
   checkHead(path, head, st.size)
-  return {name: path, path, size: st.size, head, open: () => createReadStream(path, {highWaterMark: 1024 * 1024})}
+  return {name: path, path, size: st.size, head, open: () => createReadStream(path, {highWaterMark: 64 * 1024})}
 }
 
 async function openStdin(): Promise<Source> {

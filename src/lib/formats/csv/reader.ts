@@ -1,11 +1,16 @@
-import {parse} from 'fast-csv'
+import {createRequire} from 'node:module'
+import {StringDecoder} from 'node:string_decoder'
 import iconv from 'iconv-lite'
-import {type Readable} from 'node:stream'
 
 import {HimError} from '../../cli/errors.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {type Source} from '../../io/source.js'
 import {type ReadResult} from '../../records/types.js'
+
+const require = createRequire(import.meta.url)
+// fast-csv's parser core (the package's own CsvParserStream drives it the same way, one chunk at a time).
+const {Parser} = require('@fast-csv/parse/build/src/parser/Parser.js') as {Parser: new (o: unknown) => {parse(text: string, hasMore: boolean): {line: string; rows: string[][]}}}
+const {ParserOptions} = require('@fast-csv/parse/build/src/ParserOptions.js') as {ParserOptions: new (o: object) => unknown}
 
 export type CsvEncoding = 'utf8' | 'windows-1252' | 'latin1'
 export const CSV_ENCODINGS: CsvEncoding[] = ['utf8', 'windows-1252', 'latin1']
@@ -113,12 +118,16 @@ function describeParseError(message: string): {code: string; reason: string} {
   return {code: 'CSV_PARSE_ERROR', reason: 'the CSV cannot be parsed from here on'}
 }
 
+/** A batch of rows: everything fast-csv's parser found in one chunk of the file. */
+export type CsvBatch = Array<ReadResult<string[]>>
+
 /**
- * Read a CSV source: first its header, then one result per data row, each with its line and row number.
+ * Read a CSV source: first its header, then batches of rows, each row with its line and row number.
+ * fast-csv's parser core is driven directly, a chunk at a time (its stream wrapper costs an event per row).
  * Ragged rows are rejects; blank lines are skipped; a fatal parse error (an unterminated quote) ends the file
  * with one reject that says where.
  */
-export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGenerator<CsvHeader | ReadResult<string[]>> {
+export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGenerator<CsvHeader | CsvBatch> {
   const encoding = opts.encoding ?? 'utf8'
   let headText: string
   if (encoding === 'utf8') {
@@ -127,17 +136,18 @@ export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGen
   } else headText = iconv.decode(src.head, encoding)
   const delimiter = opts.delimiter ?? sniffDelimiter(headText)
 
-  let input: Readable = src.open()
-  if (encoding !== 'utf8') input = input.pipe(iconv.decodeStream(encoding)) as unknown as Readable
-  const parser = parse({headers: false, delimiter, ignoreEmpty: false, trim: false})
-  input.on('error', (e) => parser.destroy(e))
-  input.pipe(parser)
+  const decoder = encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(encoding)
+  const parser = new Parser(new ParserOptions({headers: false, delimiter, ignoreEmpty: false, trim: false}))
+  const input = src.open()
 
   let header: string[] | undefined
   let line = 1
   let record = 0
-  try {
-    for await (const row of parser as AsyncIterable<string[]>) {
+  let rest = ''
+  let first = true
+
+  const rowsToBatch = (rows: string[][], batch: CsvBatch) => {
+    for (const row of rows) {
       const start = line
       let breaks = 0
       for (let i = 0; i < row.length; i++) breaks += lineBreaks(row[i])
@@ -145,30 +155,63 @@ export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGen
       if (row.length === 0 || (row.length === 1 && row[0] === '')) continue
       if (!header) {
         header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim())
-        yield {header, delimiter}
         continue
       }
       record++
       if (row.length !== header.length) {
-        yield {
+        batch.push({
           ok: false,
           loc: {file: src.name, line: start, record},
           code: 'CSV_RAGGED_ROW',
           reason: `row has ${row.length} fields, the header has ${header.length}`,
           raw: row,
-        }
+        })
         continue
       }
-      yield {ok: true, value: row, loc: {file: src.name, line: start, record}}
+      batch.push({ok: true, value: row, loc: {file: src.name, line: start, record}})
+    }
+  }
+
+  try {
+    const chunks = (async function* () {
+      for await (const buf of input) yield decoder.write(buf as Buffer)
+      const end = decoder.end()
+      if (end) yield end
+    })()
+    let more = true
+    while (more) {
+      const n = await chunks.next()
+      more = !n.done
+      let text = rest + (n.done ? '' : (n.value as string))
+      if (first && text) {
+        text = text.replace(/^\uFEFF/, '')
+        first = false
+      }
+      let parsed: {line: string; rows: string[][]}
+      try {
+        parsed = parser.parse(text, more)
+      } catch (error) {
+        const {code, reason} = describeParseError(String((error as Error).message))
+        if (!header) throw new HimError(`${src.name}:line ${line}: ${reason}`, {code, exit: ExitCode.DATA})
+        // Rows before the fault still come out: parse up to the line where the bad row starts.
+        yield [{ok: false, loc: {file: src.name, line, record: record + 1}, code, reason}]
+        return
+      }
+      rest = parsed.line
+      const hadHeader = header !== undefined
+      const batch: CsvBatch = []
+      rowsToBatch(parsed.rows, batch)
+      if (!hadHeader && header) yield {header, delimiter}
+      if (batch.length) yield batch
+      if (!more && rest.trim() !== '') {
+        const {code, reason} = describeParseError('missing closing')
+        yield [{ok: false, loc: {file: src.name, line, record: record + 1}, code, reason}]
+      }
     }
   } catch (error) {
+    if (error instanceof HimError) throw error
     const e = error as NodeJS.ErrnoException
-    if (e.code && /^E[A-Z]+$/.test(e.code))
-      throw new HimError(`${src.name}: read failed (${e.code})`, {code: 'INPUT_UNREADABLE', exit: ExitCode.NO_INPUT})
-    const {code, reason} = describeParseError(String(e.message))
-    if (!header) throw new HimError(`${src.name}:line ${line}: ${reason}`, {code, exit: ExitCode.DATA})
-    yield {ok: false, loc: {file: src.name, line, record: record + 1}, code, reason}
-    return
+    throw new HimError(`${src.name}: read failed (${e.code ?? 'error'})`, {code: 'INPUT_UNREADABLE', exit: ExitCode.NO_INPUT})
   } finally {
     input.destroy()
   }

@@ -15,7 +15,8 @@ export function csvLine(cells: string[], delimiter = ','): string {
 }
 
 export interface RowWriter {
-  write(cells: string[]): Promise<void>
+  /** Into the sink's buffer; the caller flushes. */
+  write(cells: string[]): void
   close(): Promise<void>
 }
 
@@ -23,12 +24,12 @@ export interface RowWriter {
 export function csvWriter(sink: Sink, header: string[], delimiter = ','): RowWriter {
   let started = false
   return {
-    async write(cells) {
+    write(cells) {
       if (!started) {
         started = true
-        await sink.write(csvLine(header, delimiter))
+        sink.push(csvLine(header, delimiter))
       }
-      await sink.write(csvLine(cells, delimiter))
+      sink.push(csvLine(cells, delimiter))
     },
     async close() {
       if (!started) await sink.write(csvLine(header, delimiter))

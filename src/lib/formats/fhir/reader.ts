@@ -7,6 +7,7 @@ import {ExitCode} from '../../cli/exit-codes.js'
 import {R4_RESOURCE_TYPES} from '../../fhir/resource-types.js'
 import {type Source} from '../../io/source.js'
 import {type ReadResult, type SourceLocation} from '../../records/types.js'
+import {jsonErrorOffset, lineColumn} from './json-error.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Resource = {resourceType: string; id?: string; [k: string]: any}
@@ -34,20 +35,11 @@ export function detectLayout(src: Source): FhirLayout {
   return 'json'
 }
 
-/** Where a JSON.parse error happened, from V8's message, without echoing any of the text. */
-export function jsonErrorWhere(message: string, text: string): string {
-  const lc = /line (\d+) column (\d+)/.exec(message)
-  if (lc) return `line ${lc[1]}, column ${lc[2]}`
-  const pos = /position (\d+)/.exec(message)
-  if (pos) {
-    const p = Number(pos[1])
-    const before = text.slice(0, p)
-    const line = before.split('\n').length
-    const col = p - before.lastIndexOf('\n')
-    return `line ${line}, column ${col}`
-  }
-  if (/Unexpected end of JSON input/.test(message)) return `end of file (line ${text.split('\n').length}): truncated JSON`
-  return 'unknown position'
+/** Where a JSON text that JSON.parse refused goes wrong, as "line L, column C", without echoing any of it. */
+export function jsonErrorWhere(text: string): string {
+  const at = jsonErrorOffset(text)
+  if (at >= text.length) return `end of input (line ${text.split('\n').length}): truncated JSON`
+  return lineColumn(text, Math.max(0, at))
 }
 
 function classify(value: unknown, loc: SourceLocation, raw?: unknown): ReadResult<Resource> {
@@ -81,7 +73,7 @@ async function* readNdjson(src: Source): AsyncGenerator<ReadResult<Resource>> {
     try {
       value = JSON.parse(text)
     } catch (error) {
-      const where = jsonErrorWhere(String((error as Error).message), text).replace(/^line 1, /, '')
+      const where = jsonErrorWhere(text).replace(/^line 1, /, '')
       yield {ok: false, loc, code: 'INVALID_JSON', reason: `invalid JSON (${where})`, raw: text}
       continue
     }
@@ -102,8 +94,8 @@ function* entriesOf(bundle: Resource, file: string): Generator<ReadResult<Resour
   }
 }
 
-async function* readJsonDocument(src: Source): AsyncGenerator<ReadResult<Resource>> {
-  if (src.size !== undefined && src.size > WHOLE_JSON_LIMIT) {
+async function* readJsonDocument(src: Source, wholeLimit: number): AsyncGenerator<ReadResult<Resource>> {
+  if (src.size !== undefined && src.size > wholeLimit) {
     yield* streamBundle(src)
     return
   }
@@ -112,7 +104,7 @@ async function* readJsonDocument(src: Source): AsyncGenerator<ReadResult<Resourc
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new HimError(`${src.name}: invalid JSON at ${jsonErrorWhere(String((error as Error).message), text)}`, {
+    throw new HimError(`${src.name}: invalid JSON at ${jsonErrorWhere(text)}`, {
       code: 'INVALID_JSON',
       exit: ExitCode.DATA,
     })
@@ -153,6 +145,6 @@ async function* streamBundle(src: Source): AsyncGenerator<ReadResult<Resource>> 
 }
 
 /** Read FHIR JSON: NDJSON, a Bundle of any type (its entries), or a single resource. */
-export function readFhir(src: Source): AsyncGenerator<ReadResult<Resource>> {
-  return detectLayout(src) === 'ndjson' ? readNdjson(src) : readJsonDocument(src)
+export function readFhir(src: Source, opts: {wholeJsonLimit?: number} = {}): AsyncGenerator<ReadResult<Resource>> {
+  return detectLayout(src) === 'ndjson' ? readNdjson(src) : readJsonDocument(src, opts.wholeJsonLimit ?? WHOLE_JSON_LIMIT)
 }

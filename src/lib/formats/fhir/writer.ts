@@ -4,14 +4,15 @@ import {type Resource} from './reader.js'
 export type BundleType = 'collection' | 'transaction' | 'batch'
 
 export interface ResourceWriter {
-  write(r: Resource): Promise<void>
+  /** Into the sink's buffer; the caller flushes. */
+  write(r: Resource): void
   close(): Promise<void>
 }
 
 /** One resource per line. */
 export function ndjsonWriter(sink: Sink): ResourceWriter {
   return {
-    write: (r) => sink.write(JSON.stringify(r) + '\n'),
+    write: (r) => sink.push(JSON.stringify(r) + '\n'),
     close: async () => {},
   }
 }
@@ -26,14 +27,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function bundleWriter(sink: Sink, type: BundleType = 'collection'): ResourceWriter {
   let n = 0
   return {
-    async write(r) {
+    write(r) {
       const entry: Record<string, unknown> = {}
       if (r.id && UUID.test(r.id)) entry.fullUrl = `urn:uuid:${r.id}`
       entry.resource = r
       if (type !== 'collection') {
         entry.request = r.id ? {method: 'PUT', url: `${r.resourceType}/${r.id}`} : {method: 'POST', url: r.resourceType}
       }
-      await sink.write((n === 0 ? `{"resourceType":"Bundle","type":"${type}","entry":[\n` : ',\n') + JSON.stringify(entry))
+      sink.push((n === 0 ? `{"resourceType":"Bundle","type":"${type}","entry":[\n` : ',\n') + JSON.stringify(entry))
       n++
     },
     async close() {
