@@ -65,7 +65,8 @@ function nth(raw: string, sep: string, i: number): string {
 }
 
 /** A field value to build: text, or repetitions of components of subcomponents (all plain text, encoded here). */
-export type FieldInput = string | null | undefined | Array<Array<string | null | undefined | Array<string | null | undefined>>>
+export type ComponentsInput = Array<string | null | undefined | Array<string | null | undefined>>
+export type FieldInput = string | null | undefined | ComponentsInput[]
 
 /**
  * A segment: its raw text, split into fields on first access. Unchanged segments serialise to exactly their
