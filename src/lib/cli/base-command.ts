@@ -48,32 +48,44 @@ export abstract class HimCommand extends Command {
     return this.argv.includes('--debug') || process.env.HIMKIT_DEBUG === '1'
   }
 
-  async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string}): Promise<unknown> {
-    let out: Error & {exitCode?: number; oclif?: {exit?: number}}
+  /**
+   * Every error ends here: one line (what and where), a hint when there is one, the exit code of the table, the
+   * same under --json (as JSON on stdout). A stack trace only with --debug.
+   */
+  async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string; parse?: unknown}): Promise<unknown> {
+    if (err instanceof Errors.ExitError) throw err
+    let exit: number
+    let code: string
+    let message: string
+    let suggestions: string[] = []
     if (err instanceof HimError) {
-      out = new Errors.CLIError(err.message, {
-        code: err.code,
-        exit: err.exit,
-        suggestions: err.suggestion ? [err.suggestion] : undefined,
-      })
-      if (this.isDebug() && err.stack) out.stack = err.stack
-    } else if (err.oclif?.exit !== undefined || err instanceof Errors.CLIError) {
-      out = err
-    } else if (this.isDebug()) {
-      out = err
-      ;(out as {oclif?: {exit: number}}).oclif = {exit: ExitCode.INTERNAL}
+      exit = err.exit
+      code = err.code
+      message = err.message
+      if (err.suggestion) suggestions = [err.suggestion]
+    } else if (err instanceof Errors.CLIError || err.oclif !== undefined) {
+      // oclif's own: flag and argument parsing
+      exit = err.parse !== undefined || err.oclif?.exit === undefined || err.oclif.exit === ExitCode.INTERNAL ? ExitCode.USAGE : err.oclif.exit
+      code = 'USAGE'
+      message = err.message.replace(/\n?See more help with --help/, '').replace(/\s*\n\s*/g, ' ').trim()
+      suggestions = [`see: ${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help`.replace(/\s+--help/, ' --help')]
     } else {
+      exit = ExitCode.INTERNAL
+      code = 'INTERNAL'
       const what = [err.name, err.code].filter(Boolean).join(' ')
-      out = new Errors.CLIError(`internal error (${what || 'unknown'}); run again with --debug for details`, {
-        exit: ExitCode.INTERNAL,
-        code: 'INTERNAL',
-      })
+      message = `internal error (${what || 'unknown'})`
+      suggestions = ['run again with --debug for details, and report it']
     }
-
-    const exit = out.oclif?.exit ?? ExitCode.INTERNAL
-    out.exitCode = exit
     process.exitCode = exit
-    return super.catch(out)
+    if (this.jsonEnabled()) {
+      const e = new Errors.CLIError(message, {exit, code, suggestions})
+      ;(e as {exitCode?: number}).exitCode = exit
+      return super.catch(e)
+    }
+    this.logToStderr(`${chalk.red('error:')} ${message}${this.isDebug() ? ` [${code}]` : ''}`)
+    for (const s of suggestions) this.logToStderr(`  ${chalk.dim('hint:')} ${s}`)
+    if (this.isDebug() && err.stack) this.logToStderr(err.stack)
+    throw new Errors.ExitError(exit)
   }
 
   protected toErrorJson(err: unknown): {error: Record<string, unknown>} {

@@ -118,7 +118,6 @@ export async function convert(opts: ConvertOptions): Promise<ConvertResult> {
           info,
           onMapping: (m: Mapping) => (csvInputMapping ??= m),
         }
-        const w = getWriter()
         for await (const batch of reader(src, ctx)) {
           for (const item of batch) {
             if (!item.ok) {
@@ -127,7 +126,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertResult> {
               await rejects.write(item)
               continue
             }
-            const problem = w.write(item.value, item.loc)
+            const problem = getWriter().write(item.value, item.loc)
             if (problem) {
               file.rejected++
               tally.reject(problem.code)
