@@ -1,0 +1,169 @@
+/**
+ * Levelled comparisons: each field of a pair of records falls into one level, from exact agreement down to
+ * disagreement; -1 means a value is missing on either side (no evidence either way).
+ */
+import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js'
+import jaroWinkler from 'talisman/metrics/jaro-winkler.js'
+
+import {areNicknames} from './nicknames.js'
+import {type PreparedRecord} from './prepared.js'
+
+export interface Comparison {
+  /** The field, as the explanation names it. */
+  field: string
+  /** Level names, most similar first; the last is "different". */
+  levels: string[]
+  /** Levels whose weight gets the term-frequency adjustment (value frequency instead of the average u). */
+  tfLevels?: number[]
+  /** The value whose frequency adjusts the weight. */
+  tfValue?(r: PreparedRecord): string | undefined
+  compare(a: PreparedRecord, b: PreparedRecord): number
+}
+
+const MISSING = -1
+
+function jw(a: string, b: string): number {
+  return a === b ? 1 : jaroWinkler(a, b)
+}
+
+function oneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false
+  return damerauLevenshtein.limited(1, a, b) <= 1
+}
+
+const samePhonetic = (a1?: string, a2?: string, b1?: string, b2?: string) =>
+  Boolean(a1) && (a1 === b1 || a1 === b2 || (Boolean(a2) && (a2 === b1 || a2 === b2)))
+
+const GIVEN: Comparison = {
+  field: 'given',
+  levels: ['exact', 'swapped with family', 'nickname', 'jaro-winkler >= .92', 'jaro-winkler >= .88', 'initial', 'phonetic', 'jaro-winkler >= .70', 'different'],
+  tfLevels: [0],
+  tfValue: (r) => r.given,
+  compare(a, b) {
+    if (!a.given || !b.given) return MISSING
+    if (a.given === b.given) return 0
+    if (a.family && b.family && a.given === b.familyCompact && a.familyCompact === b.given) return 1
+    if (areNicknames(a.given, b.given)) return 2
+    const s = jw(a.given, b.given)
+    if (s >= 0.92) return 3
+    if (s >= 0.88) return 4
+    if ((a.given.length === 1 || b.given.length === 1) && a.given[0] === b.given[0]) return 5
+    if (samePhonetic(a.givenPhonetic, a.givenPhonetic2, b.givenPhonetic, b.givenPhonetic2)) return 6
+    if (s >= 0.7) return 7
+    return 8
+  },
+}
+
+const FAMILY: Comparison = {
+  field: 'family',
+  levels: ['exact', 'one part of a multi-part name', 'swapped with given', 'jaro-winkler >= .92', 'jaro-winkler >= .88', 'phonetic', 'jaro-winkler >= .70', 'different'],
+  tfLevels: [0],
+  tfValue: (r) => r.familyCompact,
+  compare(a, b) {
+    if (!a.familyCompact || !b.familyCompact) return MISSING
+    if (a.familyCompact === b.familyCompact) return 0
+    if ((a.familyParts.length > 1 || b.familyParts.length > 1) && a.familyParts.some((p) => b.familyParts.includes(p))) return 1
+    if (a.given && b.given && a.given === b.familyCompact && a.familyCompact === b.given) return 2
+    const s = jw(a.familyCompact, b.familyCompact)
+    if (s >= 0.92) return 3
+    if (s >= 0.88) return 4
+    if (samePhonetic(a.familyPhonetic, a.familyPhonetic2, b.familyPhonetic, b.familyPhonetic2)) return 5
+    if (s >= 0.7) return 6
+    return 7
+  },
+}
+
+const DOB: Comparison = {
+  field: 'birthDate',
+  levels: ['exact', 'day and month swapped', 'one edit', 'within 31 days', 'within a year', 'different'],
+  compare(a, b) {
+    if (!a.dob || !b.dob) return MISSING
+    if (a.dob === b.dob) return 0
+    if (a.dob.slice(0, 4) === b.dob.slice(0, 4) && a.dob.slice(5, 7) === b.dob.slice(8, 10) && a.dob.slice(8, 10) === b.dob.slice(5, 7)) return 1
+    if (oneEdit(a.dob, b.dob)) return 2
+    const days = Math.abs(a.dobDays! - b.dobDays!)
+    if (days <= 31) return 3
+    if (days <= 366) return 4
+    return 5
+  },
+}
+
+const SSN: Comparison = {
+  field: 'ssn',
+  levels: ['exact', 'one edit', 'last four', 'different'],
+  compare(a, b) {
+    if (!a.ssn || !b.ssn) return MISSING
+    if (a.ssn === b.ssn) return 0
+    if (oneEdit(a.ssn, b.ssn)) return 1
+    if (a.ssn.length >= 4 && a.ssn.slice(-4) === b.ssn.slice(-4)) return 2
+    return 3
+  },
+}
+
+function textComparison(field: string, get: (r: PreparedRecord) => string | undefined, tf = false): Comparison {
+  return {
+    field,
+    levels: ['exact', 'jaro-winkler >= .90', 'jaro-winkler >= .80', 'different'],
+    ...(tf ? {tfLevels: [0], tfValue: get} : {}),
+    compare(a, b) {
+      const x = get(a)
+      const y = get(b)
+      if (!x || !y) return MISSING
+      if (x === y) return 0
+      const s = jw(x, y)
+      if (s >= 0.9) return 1
+      if (s >= 0.8) return 2
+      return 3
+    },
+  }
+}
+
+function codeComparison(field: string, get: (r: PreparedRecord) => string | undefined, withOneEdit: boolean, tf = false): Comparison {
+  return {
+    field,
+    levels: withOneEdit ? ['exact', 'one edit', 'different'] : ['exact', 'different'],
+    ...(tf ? {tfLevels: [0], tfValue: get} : {}),
+    compare(a, b) {
+      const x = get(a)
+      const y = get(b)
+      if (!x || !y) return MISSING
+      if (x === y) return 0
+      if (!withOneEdit) return 1
+      return oneEdit(x, y) ? 1 : 2
+    },
+  }
+}
+
+const EMAIL: Comparison = {
+  field: 'email',
+  levels: ['exact', 'same mailbox name', 'different'],
+  compare(a, b) {
+    if (!a.email || !b.email) return MISSING
+    if (a.email === b.email) return 0
+    return a.email.split('@')[0] === b.email.split('@')[0] ? 1 : 2
+  },
+}
+
+/** The comparisons, in the order of the explanation. */
+export const COMPARISONS: Comparison[] = [
+  GIVEN,
+  FAMILY,
+  DOB,
+  SSN,
+  codeComparison('sex', (r) => r.sex, false),
+  codeComparison('houseNumber', (r) => r.houseNumber, true),
+  textComparison('street', (r) => r.street),
+  textComparison('locality', (r) => r.locality),
+  textComparison('city', (r) => r.city, true),
+  codeComparison('zip', (r) => r.zip, true, true),
+  codeComparison('state', (r) => r.state, false),
+  codeComparison('phone', (r) => r.phone, true),
+  EMAIL,
+]
+
+/** The comparison vector (gamma) of one pair: a level per comparison, -1 for missing. */
+export function compareRecords(a: PreparedRecord, b: PreparedRecord, comparisons: Comparison[] = COMPARISONS): Int8Array {
+  const g = new Int8Array(comparisons.length)
+  for (let k = 0; k < comparisons.length; k++) g[k] = comparisons[k].compare(a, b)
+  return g
+}

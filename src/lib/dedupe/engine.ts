@@ -1,0 +1,232 @@
+/**
+ * The dedupe engine over a batch of Patients: standardize -> block -> compare -> estimate (EM) -> score ->
+ * decide -> cluster. Pure: records in, pairs, clusters and the model out. No I/O, no logging of values.
+ */
+import {type Patient} from '../formats/csv/mapping/patient-mapping.js'
+import {candidatePairs, type BlockingRule, type CandidatePairs, type RuleStats} from './blocking.js'
+import {type Cluster, clusterPairs, oneToOne, type PairDecision} from './cluster.js'
+import {type Comparison, COMPARISONS} from './compare.js'
+import {estimateByEm, estimateU, type FsModel, termFrequencies} from './estimate.js'
+import {prepareRecord, type PreparedRecord} from './prepared.js'
+import {type PairExplanation, probabilityOf, Scorer} from './score.js'
+import {standardizePatient} from './standardize.js'
+
+const GIVEN_COMPARISON = COMPARISONS.find((c) => c.field === 'given')!
+const SSN_COMPARISON = COMPARISONS.find((c) => c.field === 'ssn')!
+
+export interface DedupeRecord {
+  /** Unique, stable key of the record (the Patient id). */
+  key: string
+  patient: Patient
+  /** 0 for the main input, 1 for the --link-to file. */
+  side: number
+  /** meta.lastUpdated, when known: the oldest record gives its cluster its id, the newest gives contact fields. */
+  updated?: string
+}
+
+export interface Decision {
+  a: string
+  b: string
+  decision: 'same' | 'different'
+}
+
+export interface DedupeOptions {
+  autoThreshold: number
+  reviewThreshold: number
+  blockCap: number
+  /** Fields left out of matching (e.g. ssn). */
+  ignore: string[]
+  /** Two-file linkage: pairs across sides only. */
+  linkOnly: boolean
+  /** Linkage: each record matched at most once. */
+  oneToOne: boolean
+  decisions: Decision[]
+  maxClusterSize: number
+  /** Below this probability a compared pair is a strong non-match that a cluster may not hold. */
+  strongNonMatch: number
+  /** Route conflicting SSNs, Jr/Sr conflicts and likely twins to review whatever the score (on by default). */
+  alwaysReview: boolean
+  rules?: BlockingRule[]
+  comparisons?: Comparison[]
+  /** Ground truth for benchmarks: the entity of a record, to report blocking recall. */
+  entityOf?: (index: number) => string | undefined
+  onProgress?: (stage: string) => void
+}
+
+export const DEFAULT_OPTIONS: DedupeOptions = {
+  autoThreshold: 0.95,
+  reviewThreshold: 0.5,
+  blockCap: 500,
+  ignore: [],
+  linkOnly: false,
+  oneToOne: false,
+  decisions: [],
+  maxClusterSize: 25,
+  strongNonMatch: 1e-6,
+  alwaysReview: true,
+}
+
+export interface ScoredPair {
+  a: number
+  b: number
+  probability: number
+  decision: PairDecision
+  /** Why a pair goes to review whatever its score, or that a person decided it. */
+  reasons: string[]
+  decidedBy?: 'reviewer'
+}
+
+export interface DedupeResult {
+  records: number
+  totalPairs: number
+  blocking: {candidatePairs: number; rules: RuleStats[]; recall?: number}
+  model: FsModel
+  /** Pairs at or above the review threshold, decided ones and always-review ones. */
+  pairs: ScoredPair[]
+  clusters: Cluster[]
+  counts: {matches: number; review: number; clustersMerged: number; recordsInMergedClusters: number; oversized: number}
+  explain(a: number, b: number): PairExplanation
+}
+
+const pairKey = (x: number, y: number) => (x < y ? `${x} ${y}` : `${y} ${x}`)
+
+export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOptions> = {}): DedupeResult {
+  const opts = {...DEFAULT_OPTIONS, ...options}
+  const comparisons = opts.comparisons ?? COMPARISONS
+  const K = comparisons.length
+  const ignore = new Set(opts.ignore)
+  opts.onProgress?.('standardizing')
+  const prepared: PreparedRecord[] = input.map((r, i) => prepareRecord(standardizePatient(r.patient, ignore), i, r.side))
+  const n = prepared.length
+  const n0 = prepared.filter((r) => r.side === 0).length
+  const totalPairs = opts.linkOnly ? n0 * (n - n0) : (n * (n - 1)) / 2
+
+  opts.onProgress?.('blocking')
+  const cands: CandidatePairs = candidatePairs(prepared, {rules: opts.rules, cap: opts.blockCap, linkOnly: opts.linkOnly, entityOf: opts.entityOf})
+
+  // Reviewer decisions, by record index pair.
+  const indexOf = new Map(input.map((r, i) => [r.key, i]))
+  const decided = new Map<string, 'same' | 'different'>()
+  for (const d of opts.decisions) {
+    const x = indexOf.get(d.a)
+    const y = indexOf.get(d.b)
+    if (x !== undefined && y !== undefined && x !== y) decided.set(pairKey(x, y), d.decision)
+  }
+
+  opts.onProgress?.('comparing')
+  const gammas = new Int8Array(cands.count * K)
+  const labels = new Map<number, 0 | 1>()
+  const candidateIndex = new Map<string, number>()
+  for (let p = 0; p < cands.count; p++) {
+    const a = prepared[cands.a[p]]
+    const b = prepared[cands.b[p]]
+    for (let k = 0; k < K; k++) gammas[p * K + k] = comparisons[k].compare(a, b)
+    if (decided.size) {
+      const key = pairKey(a.index, b.index)
+      const d = decided.get(key)
+      if (d) {
+        labels.set(p, d === 'same' ? 1 : 0)
+        candidateIndex.set(key, p)
+      }
+    }
+  }
+
+  opts.onProgress?.('estimating')
+  const u = estimateU(prepared, comparisons, {linkOnly: opts.linkOnly})
+  const tf = termFrequencies(prepared, comparisons)
+  const model = estimateByEm(comparisons, u, {gammas, pairCount: cands.count, labels, totalPairs}, {tf})
+  const scorer = new Scorer(model, comparisons)
+
+  opts.onProgress?.('scoring')
+  const pairs: ScoredPair[] = []
+  const cannotLink: Array<[number, number]> = []
+  for (let p = 0; p < cands.count; p++) {
+    const ia = cands.a[p]
+    const ib = cands.b[p]
+    const a = prepared[ia]
+    const b = prepared[ib]
+    const g = gammas.subarray(p * K, p * K + K)
+    const probability = probabilityOf(scorer.weight(g, a, b))
+    const d = labels.get(p)
+    if (d !== undefined) {
+      pairs.push({a: ia, b: ib, probability, decision: d === 1 ? 'match' : 'non-match', reasons: [], decidedBy: 'reviewer'})
+      if (d === 0) cannotLink.push([ia, ib])
+      continue
+    }
+    const twins = opts.alwaysReview && likelyTwins(a, b)
+    if (probability < opts.reviewThreshold && !twins) {
+      if (probability < opts.strongNonMatch) cannotLink.push([ia, ib])
+      continue
+    }
+    const reasons: string[] = []
+    if (twins) reasons.push('likely twins: same birth date, family name and address, different given names')
+    if (opts.alwaysReview && probability >= opts.reviewThreshold) {
+      if (a.ssn && b.ssn && a.ssn !== b.ssn && comparisons.some((c, k) => c.field === 'ssn' && g[k] === c.levels.length - 1))
+        reasons.push('conflicting SSNs')
+      if (a.suffix && b.suffix && a.suffix !== b.suffix) reasons.push(`name suffix conflict (${a.suffix}/${b.suffix})`)
+    }
+    const decision: PairDecision = reasons.length ? 'review' : probability >= opts.autoThreshold ? 'match' : 'review'
+    pairs.push({a: ia, b: ib, probability, decision, reasons})
+  }
+  // Decisions on pairs that blocking did not propose still count.
+  for (const [key, d] of decided) {
+    if (candidateIndex.has(key)) continue
+    const [x, y] = key.split(' ').map(Number)
+    pairs.push({a: x, b: y, probability: d === 'same' ? 1 : 0, decision: d === 'same' ? 'match' : 'non-match', reasons: [], decidedBy: 'reviewer'})
+    if (d === 'different') cannotLink.push([x, y])
+  }
+  if (opts.oneToOne) oneToOne(pairs)
+
+  opts.onProgress?.('clustering')
+  const clusters = clusterPairs(pairs, {
+    n,
+    cannotLink,
+    age: (i) => [input[i].updated ?? '~', i],
+    idOf: (i) => input[i].key,
+    maxClusterSize: opts.maxClusterSize,
+  })
+  // Pairs inside an oversized cluster go to review.
+  const oversizedOf = new Int32Array(n).fill(-1)
+  clusters.forEach((c, ci) => {
+    if (c.oversized) for (const m of c.members) oversizedOf[m] = ci
+  })
+  for (const p of pairs) {
+    if (p.decision === 'match' && !p.decidedBy && oversizedOf[p.a] >= 0) {
+      p.decision = 'review'
+      p.reasons.push('cluster too large to merge without review')
+    }
+  }
+  const merged = clusters.filter((c) => c.members.length > 1 && !c.oversized)
+  return {
+    records: n,
+    totalPairs,
+    blocking: {candidatePairs: cands.count, rules: cands.rules, recall: cands.recall},
+    model,
+    pairs,
+    clusters,
+    counts: {
+      matches: pairs.filter((p) => p.decision === 'match').length,
+      review: pairs.filter((p) => p.decision === 'review').length,
+      clustersMerged: merged.length,
+      recordsInMergedClusters: merged.reduce((s, c) => s + c.members.length, 0),
+      oversized: clusters.filter((c) => c.oversized).length,
+    },
+    explain: (x, y) => {
+      const a = prepared[x]
+      const b = prepared[y]
+      const g = new Int8Array(K)
+      for (let k = 0; k < K; k++) g[k] = comparisons[k].compare(a, b)
+      return scorer.explain(g, a, b)
+    },
+  }
+}
+
+/** Same birth date, family name and address, different given names (not nicknames or near spellings). */
+function likelyTwins(a: PreparedRecord, b: PreparedRecord): boolean {
+  if (!a.dob || a.dob !== b.dob || !a.familyCompact || a.familyCompact !== b.familyCompact) return false
+  const sameAddress = (a.street && a.street === b.street && a.houseNumber === b.houseNumber) || (a.phone && a.phone === b.phone)
+  if (!sameAddress || !a.given || !b.given || a.given === b.given) return false
+  // Twins do not share an SSN; one that agrees (or nearly) says the given name is a typo.
+  if (a.ssn && b.ssn && (a.ssn === b.ssn || SSN_COMPARISON.compare(a, b) === 1)) return false
+  return GIVEN_COMPARISON.compare(a, b) === GIVEN_COMPARISON.levels.length - 1
+}

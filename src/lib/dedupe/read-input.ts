@@ -1,0 +1,136 @@
+/**
+ * Read dedupe inputs (CSV through a mapping, or FHIR) into Patients with their keys and locations: the thin
+ * file adapter in front of the pure engine. A CSV birth date that is not a real date is read as missing (dedupe
+ * standardizes invalid dates to missing) rather than rejecting the record; other bad rows are rejects.
+ */
+import {HimError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {normalizeHeader, recognise} from '../formats/csv/mapping/builtin.js'
+import {compileToFhir, isProblem, type MappingContext, type Patient} from '../formats/csv/mapping/patient-mapping.js'
+import {type Mapping} from '../formats/csv/mapping/schema.js'
+import {type CsvEncoding, readCsv} from '../formats/csv/reader.js'
+import {readFhir} from '../formats/fhir/reader.js'
+import {detectFormat, openSource} from '../io/source.js'
+import {type Reject, type SourceLocation} from '../records/types.js'
+import {type DedupeRecord} from './engine.js'
+
+export interface InputRecord extends DedupeRecord {
+  loc: SourceLocation
+  /** CSV only: the row as read, to write back with the cluster id. */
+  cells?: string[]
+  fileIndex: number
+}
+
+export interface InputFile {
+  file: string
+  format: 'csv' | 'fhir'
+  side: number
+  /** CSV only. */
+  header?: string[]
+  mapping?: Mapping
+  records: number
+  rejected: number
+  /** Birth dates that were not real dates, read as missing. */
+  invalidDates: number
+}
+
+export interface ReadInputsResult {
+  records: InputRecord[]
+  rejects: Reject[]
+  files: InputFile[]
+}
+
+export interface ReadInputsOptions {
+  inputs: Array<{path: string; side: number}>
+  from: 'auto' | 'csv' | 'fhir'
+  mapping?: Mapping
+  mappingCtx: MappingContext
+  encoding?: CsvEncoding
+}
+
+export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsResult> {
+  const records: InputRecord[] = []
+  const rejects: Reject[] = []
+  const files: InputFile[] = []
+  const keys = new Set<string>()
+  const addRecord = (r: InputRecord) => {
+    // Two identical rows without an identifier get the same content id: keep both, apart.
+    let key = r.key
+    for (let k = 2; keys.has(key); k++) key = `${r.key}~${k}`
+    keys.add(key)
+    records.push({...r, key})
+  }
+  for (const [fileIndex, input] of opts.inputs.entries()) {
+    const src = await openSource(input.path)
+    const format = opts.from === 'auto' ? detectFormat(src) : opts.from
+    if (format !== 'csv' && format !== 'fhir')
+      throw new HimError(`${src.name}: dedupe reads CSV and FHIR; this looks like ${format.toUpperCase()}`, {
+        code: 'DEDUPE_FORMAT',
+        exit: ExitCode.DATA,
+        suggestion: `convert it first: him convert ${src.name} --to ndjson`,
+      })
+    const info: InputFile = {file: src.name, format, side: input.side, records: 0, rejected: 0, invalidDates: 0}
+    files.push(info)
+    if (format === 'fhir') {
+      for await (const item of readFhir(src)) {
+        if (!item.ok) {
+          rejects.push(item)
+          info.rejected++
+          continue
+        }
+        if (item.value.resourceType !== 'Patient') {
+          rejects.push({loc: item.loc, code: 'NOT_PATIENT', reason: `dedupe matches Patients; this is a ${item.value.resourceType}`})
+          info.rejected++
+          continue
+        }
+        const p = item.value as Patient
+        const key = p.id ?? `${src.name}#${item.loc.record ?? records.length + 1}`
+        addRecord({key, patient: p, side: input.side, updated: p.meta?.lastUpdated, loc: item.loc, fileIndex})
+        info.records++
+      }
+      continue
+    }
+    let compiled: ReturnType<typeof compileToFhir> | undefined
+    let header: string[] = []
+    for await (const item of readCsv(src, {encoding: opts.encoding})) {
+      if ('header' in item) {
+        header = item.header
+        const mapping = opts.mapping ?? recognise(header)
+        if (!mapping)
+          throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
+            code: 'CSV_UNKNOWN_LAYOUT',
+            exit: ExitCode.DATA,
+            suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
+          })
+        compiled = compileToFhir(mapping, header, opts.mappingCtx)
+        Object.assign(info, {header, mapping})
+        continue
+      }
+      for (const row of item) {
+        if (!row.ok) {
+          rejects.push(row)
+          info.rejected++
+          continue
+        }
+        let cells = row.value
+        let p = compiled!.toPatient(cells)
+        // An invalid date is missing, not a reason to drop the record from matching.
+        for (let tries = 0; isProblem(p) && p.code === 'BAD_DATE' && tries < 3; tries++) {
+          const col = header.findIndex((h) => normalizeHeader(h) === normalizeHeader((p as {field: string}).field))
+          if (col === -1) break
+          info.invalidDates++
+          cells = cells.map((c, i) => (i === col ? '' : c))
+          p = compiled!.toPatient(cells)
+        }
+        if (isProblem(p)) {
+          rejects.push({loc: {...row.loc, field: p.field || undefined}, code: p.code, reason: p.reason, raw: row.value})
+          info.rejected++
+          continue
+        }
+        addRecord({key: p.id!, patient: p, side: input.side, loc: row.loc, cells: row.value, fileIndex})
+        info.records++
+      }
+    }
+  }
+  return {records, rejects, files}
+}

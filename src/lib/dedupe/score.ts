@@ -1,0 +1,74 @@
+/**
+ * Match weights and probabilities: log2 Bayes factors per field, the prior over all pairs, and the
+ * term-frequency adjustment (an exact match on a rare name weighs more than on a common one).
+ */
+import {type Comparison} from './compare.js'
+import {type FsModel} from './estimate.js'
+import {type PreparedRecord} from './prepared.js'
+
+export interface FieldWeight {
+  field: string
+  /** Level name, or "missing". */
+  level: string
+  /** log2 Bayes factor of this field's level (term-frequency adjustment included). */
+  weight: number
+}
+
+export interface PairExplanation {
+  priorWeight: number
+  fields: FieldWeight[]
+  totalWeight: number
+  probability: number
+}
+
+export const probabilityOf = (weight: number) => 1 / (1 + Math.pow(2, -weight))
+
+export class Scorer {
+  readonly levelWeights: number[][]
+  readonly priorWeight: number
+
+  constructor(readonly model: FsModel, readonly comparisons: Comparison[]) {
+    this.levelWeights = model.m.map((row, k) => row.map((m, l) => Math.log2(m / model.u[k][l])))
+    this.priorWeight = Math.log2(model.lambda / (1 - model.lambda))
+  }
+
+  private tfAdjustment(k: number, level: number, a: PreparedRecord, b: PreparedRecord): number {
+    const c = this.comparisons[k]
+    const freq = this.model.tf[k]
+    if (!freq || !c.tfLevels?.includes(level) || !c.tfValue) return 0
+    const fa = freq.get(c.tfValue(a) ?? '')
+    const fb = freq.get(c.tfValue(b) ?? '')
+    const f = Math.max(fa ?? 0, fb ?? 0)
+    if (!f) return 0
+    return Math.log2(this.model.u[k][level] / f)
+  }
+
+  /** The total match weight of a pair from its gamma vector. */
+  weight(g: Int8Array, a: PreparedRecord, b: PreparedRecord): number {
+    let w = this.priorWeight
+    for (let k = 0; k < g.length; k++) {
+      const l = g[k]
+      if (l < 0) continue
+      w += this.levelWeights[k][l] + this.tfAdjustment(k, l, a, b)
+    }
+    return w
+  }
+
+  explain(g: Int8Array, a: PreparedRecord, b: PreparedRecord): PairExplanation {
+    const fields: FieldWeight[] = []
+    let total = this.priorWeight
+    for (let k = 0; k < g.length; k++) {
+      const l = g[k]
+      if (l < 0) {
+        fields.push({field: this.comparisons[k].field, level: 'missing', weight: 0})
+        continue
+      }
+      const w = this.levelWeights[k][l] + this.tfAdjustment(k, l, a, b)
+      total += w
+      fields.push({field: this.comparisons[k].field, level: this.comparisons[k].levels[l], weight: round(w)})
+    }
+    return {priorWeight: round(this.priorWeight), fields, totalWeight: round(total), probability: probabilityOf(total)}
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100
