@@ -12,11 +12,13 @@ import {recognise} from '../formats/csv/mapping/builtin.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {readFhir, type Resource} from '../formats/fhir/reader.js'
 import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/writer.js'
+import {readHl7AsFhir} from '../formats/hl7v2/fhir-reader.js'
+import {hl7BatchWriter, type Hl7WriterSettings} from '../formats/hl7v2/batch-writer.js'
 import {HimError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 
-export const INPUT_FORMATS = ['csv', 'fhir'] as const
-export const OUTPUT_FORMATS = ['fhir', 'ndjson', 'csv'] as const
+export const INPUT_FORMATS = ['csv', 'fhir', 'hl7'] as const
+export const OUTPUT_FORMATS = ['fhir', 'ndjson', 'csv', 'hl7'] as const
 export type InputFormatName = (typeof INPUT_FORMATS)[number]
 export type OutputFormatName = (typeof OUTPUT_FORMATS)[number]
 
@@ -50,6 +52,8 @@ export interface WriterContext {
   mappingCtx: MappingContext
   bundleType: BundleType
   delimiter?: Delimiter
+  /** HL7 v2 output: ADT event and MSH-3..6 (config `hl7`); default A28 from HIMKIT. */
+  hl7?: Omit<Hl7WriterSettings, 'mrnSystem'>
 }
 
 export interface OutputWriter {
@@ -116,6 +120,7 @@ async function* fhirInput(src: Source): AsyncGenerator<Array<ReadResult<Resource
 export const READERS: Record<string, InputReader> = {
   csv: csvInput,
   fhir: fhirInput,
+  hl7: (src, ctx) => readHl7AsFhir(src, {mrnSystem: ctx.mappingCtx.mrnSystem}),
 }
 
 function resourceWriter(kind: 'ndjson' | 'fhir'): WriterFactory {
@@ -153,7 +158,12 @@ export const WRITERS: Record<string, WriterFactory> = {
   ndjson: resourceWriter('ndjson'),
   fhir: resourceWriter('fhir'),
   csv: csvOutput,
+  hl7: (sink, ctx) => {
+    const msh = {sendingApplication: 'HIMKIT', sendingFacility: 'HIMKIT', receivingApplication: '', receivingFacility: ''}
+    const w = hl7BatchWriter(sink, {event: 'A28', msh, ...ctx.hl7, mrnSystem: ctx.mappingCtx.mrnSystem})
+    return {write: (resources) => w.write(resources), close: async () => w.close()}
+  },
 }
 
 /** The file name ending for each output format. */
-export const OUTPUT_EXTENSION: Record<string, string> = {ndjson: '.ndjson', fhir: '.json', csv: '.csv'}
+export const OUTPUT_EXTENSION: Record<string, string> = {ndjson: '.ndjson', fhir: '.json', csv: '.csv', hl7: '.hl7'}
