@@ -1,0 +1,194 @@
+import {createHash} from 'node:crypto'
+
+import {parseDate} from '../../formats/csv/mapping/dates.js'
+import {compileToFhir, matchColumns, type MappingContext} from '../../formats/csv/mapping/patient-mapping.js'
+import {type ColumnSpec, type Mapping, SSN_SYSTEM} from '../../formats/csv/mapping/schema.js'
+import {type Reject, type SourceLocation} from '../../records/types.js'
+import {type Emit} from '../rules.js'
+import {checkSsn, isEmail, isNanpPhone, isPlaceholderName, isUspsState, isZip, nameHasDigits} from './value-checks.js'
+
+/** How full each mapped column is: for the completeness chart. */
+export interface ColumnCompleteness {
+  field: string
+  role: string
+  filled: number
+  total: number
+}
+
+export interface CsvValidatorOptions {
+  file: string
+  mapping: Mapping
+  header: string[]
+  mappingCtx: MappingContext
+  emit: Emit
+  /** Today as YYYY-MM-DD (given, so tests do not depend on the clock). */
+  today: string
+}
+
+export interface CsvValidator {
+  /** Check one data row. */
+  row(cells: string[], loc: SourceLocation): void
+  /** A row the reader could not read (ragged, unterminated quote). */
+  unreadable(r: Reject): void
+  completeness(): ColumnCompleteness[]
+}
+
+/** Roles a patient record needs: a finding when a file has no column for one, or the column is empty. */
+const REQUIRED_ROLES: Array<{to: ColumnSpec['to']; label: string}> = [
+  {to: 'identifier', label: 'MRN / patient identifier'},
+  {to: 'name.family', label: 'family name'},
+  {to: 'name.given', label: 'given name'},
+  {to: 'birthDate', label: 'birth date'},
+  {to: 'gender', label: 'sex'},
+]
+
+const isSsnColumn = (s: ColumnSpec) => s.system === 'ssn' || s.system === SSN_SYSTEM || s.type === 'SS'
+const isMrnColumn = (s: ColumnSpec) => s.system === 'mrn' || s.type === 'MR'
+
+/**
+ * The CSV rules, applied through the mapping's roles (a column is checked for what it holds, whatever its
+ * header says): required fields, real and plausible dates, SSN, NANP phone, ZIP, USPS state, email, sex codes,
+ * placeholder names, MRN unique within the file, exact duplicate rows. Reports through `emit`; never throws on data.
+ */
+export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
+  const {file, header, emit, today} = opts
+  const compiled = compileToFhir(opts.mapping, header, opts.mappingCtx)
+  const {found} = matchColumns(opts.mapping, header)
+  const identifiers = found.filter(([s]) => s.to === 'identifier')
+  const mrn = identifiers.find(([s]) => isMrnColumn(s)) ?? identifiers.find(([s]) => !isSsnColumn(s))
+  const at = (to: ColumnSpec['to']) => found.filter(([s]) => s.to === to)
+
+  const headerLoc = {file, line: 1}
+  for (const role of REQUIRED_ROLES)
+    if (!found.some(([s]) => s.to === role.to)) emit('csv.column.missing', `no column holds the ${role.label} (mapping "${opts.mapping.name}")`, headerLoc)
+  for (const col of compiled.unmapped) emit('csv.column.unmapped', `column is not in mapping "${opts.mapping.name}" and is not checked`, {...headerLoc, column: col})
+
+  // Required: each required role's first column, plus columns the mapping marks required.
+  const required = new Set<number>()
+  for (const role of REQUIRED_ROLES) {
+    const hit = role.to === 'identifier' ? mrn : found.find(([s]) => s.to === role.to)
+    if (hit) required.add(hit[1])
+  }
+  for (const [s, i] of found) if (s.required) required.add(i)
+  const requiredCols = [...required].sort((a, b) => a - b)
+
+  const filled = new Array<number>(header.length).fill(0)
+  let total = 0
+  const mrnSeen = new Map<string, number>()
+  const rowSeen = new Map<string, number>()
+  const birth = at('birthDate')[0]
+  const death = at('deceasedDate')[0]
+  const given = at('name.given')[0]
+  const family = at('name.family')[0]
+  const nameCols = found.filter(([s]) => s.to === 'name.given' || s.to === 'name.family' || s.to === 'name.middle')
+  const ssnCols = identifiers.filter(([s]) => isSsnColumn(s))
+  const phones = at('telecom.phone')
+  const emails = at('telecom.email')
+  const zips = at('address.postalCode')
+  const states = at('address.state')
+  const genders = at('gender')
+  const coded = found.filter(([s]) => (s.to === 'maritalStatus' || s.to === 'race' || s.to === 'ethnicity') && s.codes)
+  const codeSets = new Map<number, Set<string>>()
+  for (const [s, i] of [...genders, ...coded]) codeSets.set(i, new Set(Object.keys(s.codes ?? {}).map((k) => k.toLowerCase())))
+  const mappedIdx = found.map(([, i]) => i)
+
+  function checkDate(spec: ColumnSpec, idx: number, v: string, loc: SourceLocation): string | undefined {
+    const formats = spec.dateFormats ?? ['YYYY-MM-DD']
+    const d = parseDate(v, formats)
+    const where = {file, line: loc.line, record: loc.record, column: header[idx]}
+    if (!d) {
+      emit('csv.date.invalid', `not a real date in ${formats.join(' or ')}`, where, v)
+      return undefined
+    }
+    const what = spec.to === 'birthDate' ? 'birth date' : 'death date'
+    if (d > today) emit('csv.date.future', `${what} is in the future`, where, v)
+    else if (d < '1900-01-01') emit('csv.date.before-1900', `${what} is before 1900`, where, v)
+    return d
+  }
+
+  return {
+    row(cells, loc) {
+      total++
+      const where = (idx: number) => ({file, line: loc.line, record: loc.record, column: header[idx]})
+      for (const i of mappedIdx) if (cells[i] !== undefined && cells[i].trim() !== '') filled[i]++
+      for (const i of requiredCols) if (cells[i] === undefined || cells[i].trim() === '') emit('csv.required', 'required field is empty', where(i))
+
+      if (mrn) {
+        const v = cells[mrn[1]].trim()
+        if (v !== '') {
+          const prev = mrnSeen.get(v)
+          if (prev === undefined) mrnSeen.set(v, loc.record ?? 0)
+          else emit('csv.mrn.duplicate', `same MRN as record ${prev}`, where(mrn[1]), v)
+        }
+      }
+      const key = createHash('md5').update(cells.join('\u0000')).digest('base64')
+      const prevRow = rowSeen.get(key)
+      if (prevRow === undefined) rowSeen.set(key, loc.record ?? 0)
+      else emit('csv.row.duplicate', `identical to record ${prevRow}`, {file, line: loc.line, record: loc.record})
+
+      let b: string | undefined
+      let d: string | undefined
+      if (birth) {
+        const v = cells[birth[1]].trim()
+        if (v) b = checkDate(birth[0], birth[1], v, loc)
+      }
+      if (death) {
+        const v = cells[death[1]].trim()
+        if (v) d = checkDate(death[0], death[1], v, loc)
+      }
+      if (b && d && d < b) emit('csv.date.death-before-birth', 'death date is before the birth date', where(death![1]))
+
+      for (const [, i] of ssnCols) {
+        const v = cells[i].trim()
+        if (!v) continue
+        const problem = checkSsn(v)
+        if (problem === 'csv.ssn.format') emit(problem, 'not 9 digits as NNN-NN-NNNN', where(i), v)
+        else if (problem === 'csv.ssn.impossible') emit(problem, 'never issued: area 000, 666 or 9xx, group 00 or serial 0000', where(i), v)
+        else if (problem === 'csv.ssn.placeholder') emit(problem, 'a well-known placeholder SSN', where(i), v)
+      }
+      for (const [, i] of phones) {
+        const v = cells[i].trim()
+        if (v && !isNanpPhone(v)) emit('csv.phone.format', 'not a valid NANP phone number (10 digits, area code and exchange not starting with 0 or 1)', where(i), v)
+      }
+      for (const [, i] of emails) {
+        const v = cells[i].trim()
+        if (v && !isEmail(v)) emit('csv.email.format', 'not an email address (name@domain.tld)', where(i), v)
+      }
+      for (const [, i] of zips) {
+        const v = cells[i].trim()
+        if (v && !isZip(v)) emit('csv.zip.format', 'not a ZIP code (5 digits, or ZIP+4)', where(i), v)
+      }
+      for (const [, i] of states) {
+        const v = cells[i].trim()
+        if (v && !isUspsState(v)) emit('csv.state.code', 'not a USPS state or territory code', where(i), v)
+      }
+      for (const [s, i] of genders) {
+        const v = cells[i].trim()
+        if (!v) continue
+        const known = codeSets.get(i)!
+        const ok = known.size ? known.has(v.toLowerCase()) : ['male', 'female', 'other', 'unknown'].includes(v)
+        if (!ok) emit('csv.sex.code', `not a sex code of mapping "${opts.mapping.name}" (${Object.keys(s.codes ?? {}).slice(0, 8).join(', ') || 'male, female, other, unknown'})`, where(i), v)
+      }
+      for (const [s, i] of coded) {
+        const v = cells[i].trim()
+        if (v && !codeSets.get(i)!.has(v.toLowerCase())) emit('csv.code.unknown', `not a ${s.to} code the mapping lists`, where(i), v)
+      }
+      for (const [, i] of nameCols) {
+        const v = cells[i]
+        if (v && nameHasDigits(v)) emit('csv.name.digits', 'name has digits in it', where(i), v)
+      }
+      if (given || family) {
+        const g = given ? cells[given[1]] : undefined
+        const f = family ? cells[family[1]] : undefined
+        if (isPlaceholderName(g, f)) emit('csv.name.placeholder', 'a placeholder name, not a real one', where((given ?? family)![1]), [g, f].filter(Boolean).join(' '))
+      }
+    },
+    unreadable(r) {
+      const rule = r.code === 'CSV_RAGGED_ROW' ? 'csv.row.ragged' : 'csv.row.unreadable'
+      emit(rule, r.reason, {file, line: r.loc.line, record: r.loc.record})
+    },
+    completeness() {
+      return found.map(([s, i]) => ({field: header[i], role: s.to, filled: filled[i], total}))
+    },
+  }
+}

@@ -1,0 +1,34 @@
+import {HimError} from '../../cli/errors.js'
+import {ExitCode} from '../../cli/exit-codes.js'
+import {recognise} from '../../formats/csv/mapping/builtin.js'
+import {readCsv} from '../../formats/csv/reader.js'
+import {type Source} from '../../io/source.js'
+import {type FormatValidatorContext} from '../validate.js'
+import {compileCsvValidator, type CsvValidator} from './csv-rules.js'
+
+/** The streaming adapter: read a CSV source batch by batch and run the CSV rules over each row. */
+export async function validateCsvSource(src: Source, ctx: FormatValidatorContext): Promise<void> {
+  const {opts, input} = ctx
+  let v: CsvValidator | undefined
+  for await (const item of readCsv(src, {encoding: opts.encoding, delimiter: opts.delimiter})) {
+    if (!Array.isArray(item)) {
+      const mapping = opts.mapping ?? recognise(item.header)
+      if (!mapping)
+        throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
+          code: 'CSV_UNKNOWN_LAYOUT',
+          exit: ExitCode.DATA,
+          suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
+        })
+      input.mapping = mapping.name
+      v = compileCsvValidator({file: src.name, mapping, header: item.header, mappingCtx: opts.mappingCtx, emit: ctx.emit, today: ctx.today})
+      continue
+    }
+    for (const r of item) {
+      if (r.ok) v!.row(r.value, r.loc)
+      else v!.unreadable(r)
+    }
+    input.records += item.length
+    ctx.progress(input.records)
+  }
+  if (v) for (const c of v.completeness()) ctx.completeness.push({file: src.name, ...c})
+}
