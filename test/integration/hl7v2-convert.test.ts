@@ -1,0 +1,70 @@
+import {expect} from 'chai'
+import {execFile} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+
+const run = promisify(execFile)
+const root = new URL('../../', import.meta.url).pathname
+const fixture = (name: string) => join(root, 'fixtures/hl7v2', name)
+
+async function him(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
+  try {
+    const {stdout, stderr} = await run('node', [join(root, 'bin/dev.js'), ...args], {cwd: root, env: {...process.env, CI: '1', NO_COLOR: '1'}})
+    return {code: 0, stdout, stderr}
+  } catch (error) {
+    const e = error as {code: number; stdout: string; stderr: string}
+    return {code: e.code, stdout: e.stdout, stderr: e.stderr}
+  }
+}
+
+describe('him convert with HL7 v2', function () {
+  this.timeout(120_000)
+  let dir: string
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'him-hl7-'))))
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('turns an ORU^R01 into a transaction Bundle of PUTs, counts in --json', async () => {
+    const out = join(dir, 'oru.json')
+    const r = await him('convert', fixture('oru-r01-synthetic.hl7'), '--to', 'fhir', '--bundle-type', 'transaction', '-o', out, '--json')
+    expect(r.code, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout).counts).to.include({in: 1, out: 1, rejected: 0})
+    const bundle = JSON.parse(readFileSync(out, 'utf8'))
+    expect(bundle.type).to.equal('transaction')
+    expect(bundle.entry.map((e: {resource: {resourceType: string}}) => e.resource.resourceType)).to.deep.equal(['Patient', 'DiagnosticReport', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation'])
+    expect(bundle.entry.every((e: {request: {method: string}}) => e.request.method === 'PUT')).to.equal(true)
+  })
+
+  it('rejects an unsupported message type with its location and reason, and converts the rest', async () => {
+    const input = join(dir, 'mixed.hl7')
+    writeFileSync(input, readFileSync(fixture('batch-synthetic.hl7'), 'utf8').replace('ADT^A31^ADT_A05', 'SIU^S12^SIU_S12'))
+    const out = join(dir, 'mixed.ndjson')
+    const r = await him('convert', input, '--to', 'ndjson', '-o', out, '--json')
+    expect(r.code).to.equal(1)
+    expect(JSON.parse(r.stdout).counts).to.deep.include({in: 2, out: 1, rejected: 1})
+    const rej = JSON.parse(readFileSync(`${out}.rejects.ndjson`, 'utf8').trim())
+    expect(rej).to.include({file: input, line: 7, record: 2, field: 'MSH-9', code: 'HL7_UNSUPPORTED_MESSAGE_TYPE'})
+    expect(r.stderr).to.not.contain('ROE')
+  })
+
+  it('CSV -> HL7 -> CSV gives the same patients back', async () => {
+    const csv = join(dir, 'p.csv')
+    // synthetic patients; the second one's values hold HL7 delimiters, which must travel escaped
+    writeFileSync(csv, 'MRN,First Name,Last Name,DOB,Sex,City\nSYN9,Zed,Example,1990-02-03,M,Testville\nSYN8,Ann,O|Brien,1985-12-01,F,Sample^Town\n')
+    const hl7 = join(dir, 'p.hl7')
+    const r1 = await him('convert', csv, '--to', 'hl7', '-o', hl7)
+    expect(r1.code, r1.stderr).to.equal(0)
+    const text = readFileSync(hl7, 'utf8')
+    expect(text.split('\r').filter((s) => s.startsWith('MSH'))).to.have.length(2)
+    expect(text).to.contain('O\\F\\Brien')
+    const back = join(dir, 'back.csv')
+    const r2 = await him('convert', hl7, '--to', 'csv', '-o', back)
+    expect(r2.code, r2.stderr).to.equal(0)
+    const rows = readFileSync(back, 'utf8').trim().split('\n')
+    expect(rows).to.have.length(3)
+    expect(rows[1]).to.match(/^SYN9,.*Zed,.*Example,.*M,/)
+    expect(rows[2]).to.contain('O|Brien')
+    expect(rows[2]).to.contain('Sample^Town')
+  })
+})
