@@ -1,0 +1,407 @@
+import {createCipheriv, randomBytes} from 'node:crypto'
+import {createRequire} from 'node:module'
+
+import {type Resource} from '../formats/fhir/reader.js'
+import {type Category} from './categories.js'
+import {DATE_TYPES, TEXT_TYPES, childInfo, type ChildInfo, PRIMITIVE_TYPES, r4Model} from './fhir-model.js'
+import {type FhirPatientIndex, referencedId} from './fhir-patients.js'
+import {type FhirCategory, type FhirRule} from './fhir-rules.js'
+import {applyMethod, type DeidSettings, type RecordScope, shiftFor} from './methods.js'
+import {hmacHex} from './pseudonym.js'
+import {scrubText} from './scrub.js'
+import {generalizeZip} from './zip-tables.js'
+import {AGE_TOP_CODE} from './generalize.js'
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const require = createRequire(import.meta.url)
+const fhirpath = require('fhirpath')
+
+const REMOVE = Symbol('remove')
+type Out = unknown | typeof REMOVE
+
+export const SECURITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue'
+const LABEL: Record<string, string> = {
+  redact: 'REDACTED', renumber: 'REDACTED', generalize: 'ABSTRED', cryptoHash: 'CRYTOHASH', pseudonym: 'PSEUDED', encrypt: 'MASKED',
+  dateShift: 'PERTURBED', perturb: 'PERTURBED', substitute: 'SUBSTITUTED', scrub: 'REDACTED',
+}
+
+export interface FhirDeidOptions {
+  rules: FhirRule[]
+  /** preset: unmatched dates are generalized/shifted and unmatched text scrubbed; config: unmatched passes through (Microsoft). */
+  mode: 'preset' | 'config'
+  settings: DeidSettings
+  patients: FhirPatientIndex
+  /** Microsoft `redact` refinements. */
+  partialDates?: boolean
+  partialAges?: boolean
+  partialZip?: boolean
+  restrictedZip?: ReadonlySet<string>
+}
+
+interface ResCtx {
+  scope: RecordScope
+  methods: Set<string>
+  fpObjects: Map<FhirRule, Set<unknown>>
+  fpValues: Map<FhirRule, Set<string>>
+}
+
+const FAMILY = new Set(['family'])
+
+/**
+ * De-identify FHIR resources by FHIRPath rules, first matching rule wins (a rule on an element covers everything
+ * under it unless an earlier rule names a part of it). The common forms (`Type.a.b`, `Resource.id`,
+ * `nodesByType('T').a`) are matched natively while walking the resource once with the R4 model; any other
+ * expression is evaluated with fhirpath.js.
+ */
+export class FhirDeidentifier {
+  private readonly pathRules = new Map<string, FhirRule[]>()
+  private readonly rootRules: FhirRule[] = []
+  private readonly typeRules = new Map<string, FhirRule[]>()
+  private readonly typeSegRules = new Map<string, FhirRule[]>()
+  private readonly fpRules: FhirRule[] = []
+  private readonly renumbered = new Map<string, string>()
+  private readonly names: string[] = []
+  private readonly types: string[] = []
+
+  constructor(private readonly o: FhirDeidOptions) {
+    const add = (m: Map<string, FhirRule[]>, k: string, r: FhirRule) => (m.get(k) ?? m.set(k, []).get(k)!).push(r)
+    for (const r of o.rules) {
+      const m = r.match
+      if (m.kind === 'path') {
+        if (m.segs.length === 0) this.rootRules.push(r)
+        else add(this.pathRules, m.segs.at(-1)!, r)
+      } else if (m.kind === 'type') {
+        if (m.segs.length === 0) add(this.typeRules, m.type, r)
+        else add(this.typeSegRules, m.segs.at(-1)!, r)
+      } else this.fpRules.push(r)
+    }
+  }
+
+  /** De-identify one resource in place (contained resources and Bundle entries each as their own resource). */
+  deidentify(resource: Resource): Resource {
+    this.processResource(resource)
+    return resource
+  }
+
+  private processResource(res: any): void {
+    const patient = this.o.patients.patientOf(res)
+    const ctx: ResCtx = {
+      scope: {patientKey: patient?.key, sweep: patient ? this.o.patients.sweepOf(patient) : undefined},
+      methods: new Set(),
+      fpObjects: new Map(),
+      fpValues: new Map(),
+    }
+    for (const r of this.fpRules) this.evaluateFallback(r, res, ctx)
+    const savedNames = this.names.splice(0)
+    const savedTypes = this.types.splice(0)
+    this.names.push(res.resourceType)
+    this.types.push(res.resourceType)
+    let root: FhirRule | undefined
+    for (const r of this.rootRules) if ((r.match as {resourceType: string | null}).resourceType === res.resourceType) root = minRule(root, r)
+    this.walkObject(res, res.resourceType, root, ctx, res)
+    this.names.length = 0
+    this.types.length = 0
+    this.names.push(...savedNames)
+    this.types.push(...savedTypes)
+    if (ctx.methods.size > 0) addSecurityLabels(res, ctx.methods)
+  }
+
+  private evaluateFallback(r: FhirRule, res: any, ctx: ResCtx): void {
+    const objs = new Set<unknown>()
+    const vals = new Set<string>()
+    try {
+      for (const v of fhirpath.evaluate(res, (r.match as {expr: string}).expr, null, r4Model)) {
+        if (v !== null && typeof v === 'object' && !(v instanceof String) && !(v instanceof Number) && !(v instanceof Boolean)) objs.add(v)
+        else vals.add(String(v))
+      }
+    } catch {
+      this.o.settings.audit.warn(`rule "${r.path}": the FHIRPath expression could not be evaluated; it matched nothing`)
+    }
+    ctx.fpObjects.set(r, objs)
+    ctx.fpValues.set(r, vals)
+  }
+
+  private walkObject(obj: any, modelPath: string, inherited: FhirRule | undefined, ctx: ResCtx, resource: any): void {
+    for (const key of Object.keys(obj)) {
+      if (key === 'resourceType') continue
+      let info: ChildInfo
+      if (key.charCodeAt(0) === 95 /* _ */) {
+        const base = childInfo(modelPath, key.slice(1))
+        info = {type: 'Element', modelPath: 'Element', name: base?.name ?? key.slice(1)}
+      } else info = childInfo(modelPath, key) ?? {type: 'unknown', modelPath: '', name: key}
+      const val = obj[key]
+      if (Array.isArray(val)) {
+        let w = 0
+        for (let i = 0; i < val.length; i++) {
+          const r = this.visit(val[i], info, inherited, ctx, obj, resource)
+          if (r !== REMOVE) val[w++] = r
+        }
+        val.length = w
+        if (w === 0) delete obj[key]
+      } else {
+        const r = this.visit(val, info, inherited, ctx, obj, resource)
+        if (r === REMOVE) delete obj[key]
+        else obj[key] = r
+      }
+    }
+  }
+
+  private visit(value: any, info: ChildInfo, inherited: FhirRule | undefined, ctx: ResCtx, parent: any, resource: any): Out {
+    if (info.type === 'Resource' && value && typeof value === 'object' && typeof value.resourceType === 'string') {
+      this.processResource(value)
+      return value
+    }
+    this.names.push(info.name)
+    this.types.push(info.type)
+    try {
+      const own = this.match(value, ctx)
+      const eff = own && (!inherited || own.index < inherited.index) ? own : inherited
+      if (value !== null && typeof value === 'object') {
+        if (eff && eff === own) {
+          const handled = this.complexNode(eff, value, info, ctx)
+          if (handled !== undefined) return handled
+        }
+        this.walkObject(value, info.modelPath, eff, ctx, resource)
+        return Object.keys(value).length === 0 ? REMOVE : value
+      }
+      if (!eff) return this.o.mode === 'preset' ? this.unmatchedLeaf(value, info, ctx) : value
+      return this.leaf(eff, value, info, parent, ctx)
+    } finally {
+      this.names.pop()
+      this.types.pop()
+    }
+  }
+
+  private match(value: unknown, ctx: ResCtx): FhirRule | undefined {
+    const d = this.names.length - 1
+    const name = this.names[d]
+    let best: FhirRule | undefined
+    for (const r of this.pathRules.get(name) ?? []) {
+      const m = r.match as {resourceType: string | null; segs: string[]}
+      if (m.segs.length !== d || (m.resourceType !== null && m.resourceType !== this.names[0])) continue
+      if (m.segs.every((s, i) => s === this.names[i + 1])) best = minRule(best, r)
+    }
+    for (const r of this.typeRules.get(this.types[d]) ?? []) best = minRule(best, r)
+    for (const r of this.typeSegRules.get(name) ?? []) {
+      const m = r.match as {type: string; segs: string[]}
+      const at = d - m.segs.length
+      if (at < 0 || this.types[at] !== m.type) continue
+      if (m.segs.every((s, i) => s === this.names[at + 1 + i])) best = minRule(best, r)
+    }
+    for (const r of this.fpRules) {
+      if (best && best.index < r.index) continue
+      if (value !== null && typeof value === 'object') {
+        if (ctx.fpObjects.get(r)?.has(value)) best = minRule(best, r)
+      } else if ((r.match as {lastSeg?: string}).lastSeg === name && ctx.fpValues.get(r)?.has(String(value))) best = minRule(best, r)
+    }
+    return best
+  }
+
+  /** A rule on a whole complex element: some methods act on it as a whole; undefined means go on to its parts. */
+  private complexNode(rule: FhirRule, value: any, info: ChildInfo, ctx: ResCtx): Out | undefined {
+    const method = this.methodOf(rule, info, undefined)
+    if (info.type === 'Age' && (method === 'generalize' || (method === 'redact' && this.o.partialAges))) {
+      const v = typeof value.value === 'number' ? value.value : Number.NaN
+      this.note(rule, 'generalize', 'age', ctx)
+      if (Number.isNaN(v)) return REMOVE
+      if (v > 89) {
+        value.value = 90
+        value.comparator = '>='
+      }
+      return value
+    }
+    if (method === 'substitute' && this.o.mode === 'config' && rule.settings.replaceWith !== undefined && typeof rule.settings.replaceWith === 'object') {
+      this.note(rule, 'substitute', rule.category ?? 'config', ctx)
+      return structuredClone(rule.settings.replaceWith)
+    }
+    if (method === 'keep') {
+      // Nothing under it changes, except parts named by earlier rules: keep walking only if such rules exist.
+      return undefined
+    }
+    return undefined
+  }
+
+  private methodOf(rule: FhirRule, info: ChildInfo, parent: any): string {
+    if (rule.method !== 'byCategory') return rule.method
+    return this.o.settings.preset.methods[this.categoryOf(rule.category!, info, parent)]
+  }
+
+  private categoryOf(c: FhirCategory, info: ChildInfo, parent: any): Category {
+    if (c === 'byContactSystem') {
+      const sys = parent?.system
+      return sys === 'email' ? 'email' : sys === 'fax' ? 'fax' : sys === 'url' ? 'url' : 'phone'
+    }
+    if (c === 'byIdentifierType') {
+      const codes: string[] = Array.isArray(parent?.type?.coding) ? parent.type.coding.map((x: any) => x?.code) : []
+      const sys = String(parent?.system ?? '')
+      if (codes.includes('SS') || sys.includes('us-ssn')) return 'ssn'
+      if (codes.includes('MR')) return 'mrn'
+      if (codes.some((x) => ['MB', 'SN', 'MC', 'MA', 'NIIP'].includes(x))) return 'healthPlan'
+      if (codes.some((x) => ['AN', 'FILL', 'PLAC', 'ACSN', 'VN'].includes(x))) return 'account'
+      if (codes.some((x) => ['DL', 'PPN', 'DEA', 'NPI', 'SL', 'MD', 'LN'].includes(x))) return 'license'
+      if (codes.some((x) => ['SNO', 'UDI'].includes(x))) return 'device'
+      return 'otherId'
+    }
+    if (c === 'resourceRef') return 'otherId'
+    return c
+  }
+
+  private note(rule: FhirRule | undefined, method: string, category: string, ctx: ResCtx): void {
+    ctx.methods.add(method)
+    this.o.settings.audit.count(rule ? rule.path : `(unmatched ${category})`, method, category)
+  }
+
+  private unmatchedLeaf(value: unknown, info: ChildInfo, ctx: ResCtx): Out {
+    if (typeof value !== 'string') return value
+    const preset = this.o.settings.preset
+    if (DATE_TYPES.has(info.type)) return this.finish(undefined, applyMethod(value, preset.methods.date, 'date', this.o.settings, ctx.scope), preset.methods.date, 'date', ctx)
+    if (TEXT_TYPES.has(info.type) || info.type === 'unknown') {
+      const r = scrubText(value, ctx.scope.sweep)
+      if (r.text !== value) this.note(undefined, 'scrub', 'freeText', ctx)
+      return r.text
+    }
+    return value
+  }
+
+  private finish(rule: FhirRule | undefined, v: string | undefined, method: string, category: string, ctx: ResCtx): Out {
+    this.note(rule, v === undefined && method !== 'redact' ? 'redact' : method, category, ctx)
+    return v === undefined ? REMOVE : v
+  }
+
+  private leaf(rule: FhirRule, value: any, info: ChildInfo, parent: any, ctx: ResCtx): Out {
+    const s = this.o.settings
+    const method = this.methodOf(rule, info, parent)
+    const category: Category = rule.category ? this.categoryOf(rule.category, info, parent) : 'otherId'
+    const cat = rule.category === undefined ? 'config' : category
+    const d = this.types.length - 1
+    const isRef = rule.category === 'resourceRef' || (info.name === 'reference' && this.types[d - 1] === 'Reference') || info.type === 'id'
+    switch (method) {
+      case 'keep':
+        return value
+      case 'redact': {
+        if (typeof value === 'string' && DATE_TYPES.has(info.type) && this.o.partialDates) {
+          const y = /^(\d{4})/.exec(value)?.[1]
+          if (y && s.asOf.getUTCFullYear() - Number(y) <= 89) return this.finish(rule, y, 'generalize', cat, ctx)
+        }
+        if (typeof value === 'string' && this.o.partialZip && info.name === 'postalCode' && this.types[d - 1] === 'Address') {
+          const z = generalizeZip(value, this.o.restrictedZip ?? s.zipRestricted)
+          if (z) return this.finish(rule, z, 'generalize', cat, ctx)
+        }
+        return this.finish(rule, undefined, 'redact', cat, ctx)
+      }
+      case 'renumber':
+        return this.finish(rule, this.renumber(String(value), info.type === 'id'), 'renumber', cat, ctx)
+      case 'cryptoHash': {
+        const key = s.keys.key!
+        const v = String(value)
+        if (isRef && info.type !== 'id') {
+          const t = referencedId(v)
+          if (!t) return this.finish(rule, hmacHex(key, v), 'cryptoHash', cat, ctx)
+          const at = v.lastIndexOf(t.id)
+          return this.finish(rule, v.slice(0, at) + hmacHex(key, t.id) + v.slice(at + t.id.length), 'cryptoHash', cat, ctx)
+        }
+        return this.finish(rule, hmacHex(key, v), 'cryptoHash', cat, ctx)
+      }
+      case 'dateShift': {
+        if (!DATE_TYPES.has(info.type) && this.o.mode === 'config') return value
+        const shifted = typeof value === 'string' ? applyMethod(value, 'dateShift', 'date', s, ctx.scope) : undefined
+        return this.finish(rule, shifted, 'dateShift', cat, ctx)
+      }
+      case 'encrypt':
+        return this.finish(rule, encryptAes(String(value), s.keys.encryptKey!), 'encrypt', cat, ctx)
+      case 'substitute': {
+        if (this.o.mode === 'config') {
+          const w = rule.settings.replaceWith
+          return this.finish(rule, w === undefined || w === null ? undefined : (w as string), 'substitute', cat, ctx)
+        }
+        const part = info.name === 'given' ? 'given' : FAMILY.has(info.name) ? 'family' : undefined
+        return this.finish(rule, applyMethod(String(value), 'substitute', category, s, ctx.scope, part), 'substitute', cat, ctx)
+      }
+      case 'perturb':
+        if (typeof value !== 'number') return value
+        return this.finish(rule, perturb(value, rule.settings) as never, 'perturb', cat, ctx)
+      case 'generalize':
+        if (this.o.mode === 'config') return this.finish(rule, generalizeByCases(value, rule.settings) as never, 'generalize', cat, ctx)
+        {
+          const g = applyMethod(String(value), 'generalize', category, s, ctx.scope)
+          // FHIR dates cannot say "90 or older": such a birth date is removed.
+          return this.finish(rule, g === AGE_TOP_CODE && DATE_TYPES.has(info.type) ? undefined : g, 'generalize', cat, ctx)
+        }
+      case 'pseudonym':
+        return this.finish(rule, applyMethod(String(value), 'pseudonym', category, s, ctx.scope), 'pseudonym', cat, ctx)
+      case 'scrub': {
+        if (typeof value !== 'string') return value
+        return this.finish(rule, scrubText(value, ctx.scope.sweep).text, 'scrub', cat, ctx)
+      }
+      default:
+        return this.finish(rule, applyMethod(String(value), method as never, category, s, ctx.scope), method, cat, ctx)
+    }
+  }
+
+  /** A run-scoped code in place of an id (164.514(c): not derived from the person), the same for the id and its references. */
+  private renumber(v: string, isId: boolean): string | undefined {
+    if (v.startsWith('#')) return v
+    const t = isId ? {id: v, type: undefined} : referencedId(v)
+    if (!t) return undefined // a conditional reference or search URL: it holds identifiers
+    let code = this.renumbered.get(t.id)
+    if (!code) {
+      code = `00000000-0000-4000-8000-${(this.renumbered.size + 1).toString(16).padStart(12, '0')}`
+      this.renumbered.set(t.id, code)
+    }
+    if (isId) return code
+    if (v.startsWith('urn:uuid:')) return `urn:uuid:${code}`
+    return `${t.type}/${code}`
+  }
+}
+
+function minRule(a: FhirRule | undefined, b: FhirRule): FhirRule {
+  return !a || b.index < a.index ? b : a
+}
+
+function addSecurityLabels(res: any, methods: Set<string>): void {
+  const codes = new Set<string>()
+  for (const m of methods) if (LABEL[m]) codes.add(LABEL[m])
+  if (codes.size === 0) return
+  res.meta ??= {}
+  const sec: any[] = Array.isArray(res.meta.security) ? res.meta.security : (res.meta.security = [])
+  for (const code of codes) if (!sec.some((x) => x?.system === SECURITY_SYSTEM && x?.code === code)) sec.push({system: SECURITY_SYSTEM, code})
+}
+
+/** Microsoft's `encrypt`: AES-CBC with the UTF-8 key (16, 24 or 32 bytes), a random IV in front, base64. */
+export function encryptAes(text: string, key: string): string {
+  const k = Buffer.from(key, 'utf8')
+  const alg = k.length === 16 ? 'aes-128-cbc' : k.length === 24 ? 'aes-192-cbc' : 'aes-256-cbc'
+  const kk = k.length === 16 || k.length === 24 || k.length === 32 ? k : Buffer.from(hmacHex(key, 'aes').slice(0, 32), 'utf8')
+  const iv = randomBytes(16)
+  const c = createCipheriv(alg, kk, iv)
+  return Buffer.concat([iv, c.update(text, 'utf8'), c.final()]).toString('base64')
+}
+
+function perturb(v: number, settings: Record<string, unknown>): number {
+  const span = Number(settings.span ?? 1)
+  const width = settings.rangeType === 'proportional' ? Math.abs(v) * span : span
+  const noisy = v + (Math.random() - 0.5) * width
+  const round = Number(settings.roundTo ?? 2)
+  const f = 10 ** round
+  return Math.round(noisy * f) / f
+}
+
+/** Microsoft's `generalize`: the first case whose FHIRPath condition holds for the value gives its replacement. */
+function generalizeByCases(value: unknown, settings: Record<string, unknown>): unknown {
+  const cases = (settings.cases ?? {}) as Record<string, string>
+  const env = {v: value}
+  for (const [cond, repl] of Object.entries(cases)) {
+    try {
+      const hit = fhirpath.evaluate({}, cond.replace(/\$this/g, '%v'), env)
+      if (hit[0] === true) {
+        const out = fhirpath.evaluate({}, String(repl).replace(/\$this/g, '%v'), env)
+        return out.length ? (typeof out[0] === 'object' ? String(out[0]) : out[0]) : undefined
+      }
+    } catch {
+      /* a case that cannot be evaluated does not match */
+    }
+  }
+  return settings.otherValues === 'keep' ? value : undefined
+}
+
+export const isPrimitiveType = (t: string) => PRIMITIVE_TYPES.has(t)

@@ -1,0 +1,81 @@
+import {type Resource} from '../formats/fhir/reader.js'
+import {patientKeyOf} from './patient-key.js'
+import {sweepPattern} from './scrub.js'
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface PatientEntry {
+  key: string
+  names: string[]
+  values: string[]
+  sweep?: RegExp | null
+}
+
+const PATIENT_REF_FIELDS = ['subject', 'patient', 'beneficiary', 'individual', 'who']
+
+/** The id a reference points at: `Patient/123`, `urn:uuid:...`, an absolute URL, each with its own form. */
+export function referencedId(ref: string): {type?: string; id: string} | undefined {
+  if (ref.startsWith('urn:uuid:')) return {id: ref.slice(9)}
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref)
+  return m ? {type: m[1], id: m[2]} : undefined
+}
+
+export function isMrnIdentifier(idf: any, mrnSystem?: string): boolean {
+  if (mrnSystem && idf?.system === mrnSystem) return true
+  return Array.isArray(idf?.type?.coding) && idf.type.coding.some((c: any) => c?.code === 'MR')
+}
+
+/**
+ * Patients by id, gathered before de-identification (a first pass over the inputs), so every resource of a
+ * patient gets that patient's date shift and has that patient's names and ids swept from its free text,
+ * whichever order the resources come in.
+ */
+export class FhirPatientIndex {
+  private readonly byId = new Map<string, PatientEntry>()
+  constructor(private readonly mrnSystem?: string) {}
+
+  get size(): number {
+    return this.byId.size
+  }
+
+  add(p: Resource): PatientEntry {
+    const ids: any[] = Array.isArray(p.identifier) ? p.identifier : []
+    const mrn = ids.find((i) => isMrnIdentifier(i, this.mrnSystem))?.value
+    const names: string[] = []
+    for (const n of Array.isArray(p.name) ? p.name : []) {
+      if (typeof n?.family === 'string') names.push(n.family)
+      for (const g of Array.isArray(n?.given) ? n.given : []) if (typeof g === 'string') names.push(g)
+      if (typeof n?.text === 'string') names.push(n.text)
+    }
+    const values: string[] = []
+    for (const i of ids) if (typeof i?.value === 'string') values.push(i.value)
+    for (const t of Array.isArray(p.telecom) ? p.telecom : []) if (typeof t?.value === 'string') values.push(t.value)
+    for (const a of Array.isArray(p.address) ? p.address : []) for (const l of Array.isArray(a?.line) ? a.line : []) if (typeof l === 'string') values.push(l)
+    const key =
+      patientKeyOf({mrn, otherId: ids.find((i) => typeof i?.value === 'string')?.value, name: names.join(' '), birthDate: p.birthDate}) ??
+      `FHIR:Patient/${p.id ?? '?'}`
+    const entry: PatientEntry = {key, names, values}
+    if (p.id) this.byId.set(p.id, entry)
+    return entry
+  }
+
+  /** The patient a resource belongs to: itself for a Patient, else the one its subject/patient points at. */
+  patientOf(r: Resource): PatientEntry | undefined {
+    if (r.resourceType === 'Patient') return (r.id && this.byId.get(r.id)) || this.add(r)
+    for (const f of PATIENT_REF_FIELDS) {
+      const ref = r[f]?.reference
+      if (typeof ref !== 'string') continue
+      const t = referencedId(ref)
+      if (t && (t.type === undefined || t.type === 'Patient')) {
+        const e = this.byId.get(t.id)
+        if (e) return e
+        return {key: `FHIR:Patient/${t.id}`, names: [], values: []}
+      }
+    }
+    return undefined
+  }
+
+  sweepOf(e: PatientEntry): RegExp | undefined {
+    if (e.sweep === undefined) e.sweep = sweepPattern({names: e.names, values: e.values}) ?? null
+    return e.sweep ?? undefined
+  }
+}
