@@ -1,0 +1,176 @@
+import {mkdir, open, rename} from 'node:fs/promises'
+import {createServer, type Server, type Socket} from 'node:net'
+import {join} from 'node:path'
+
+import {hl7Now} from '../../formats/hl7v2/datetime.js'
+import {Hl7Message, Hl7ParseError} from '../../formats/hl7v2/message.js'
+import {type AckCode, ackPlan, buildAck, type Outcome} from './ack.js'
+import {frame, MllpDecoder, MllpFrameError} from './framing.js'
+
+export interface ListenOptions {
+  port: number
+  /** 127.0.0.1 unless told otherwise. */
+  host?: string
+  /** Where each received message is stored, as received, before it is acknowledged. */
+  outDir: string
+  now?: () => Date
+  /** Told of each message handled (no values: file, control id, ACK code). */
+  onMessage?: (e: ReceivedMessage) => void
+  /** Told of connection problems (oversized frame, socket error). */
+  onProblem?: (text: string) => void
+}
+
+export interface ReceivedMessage {
+  file?: string
+  controlId: string
+  type: string
+  outcome: Outcome
+  ack?: AckCode
+  reason?: string
+}
+
+export interface ListenStats {
+  received: number
+  stored: number
+  errors: number
+  rejected: number
+  connections: number
+}
+
+export interface Listener {
+  /** The address actually bound (port 0 picks a free one). */
+  host: string
+  port: number
+  stats: ListenStats
+  /** Stop accepting, finish the messages in flight (store and ACK), then close the connections. */
+  close(): Promise<ListenStats>
+}
+
+/**
+ * An MLLP receiver: each message is written to its own file (fsync'd, then renamed into place) before the ACK
+ * goes out, so an acknowledged message is never lost. AA (or CA) when stored; AE with an ERR segment when the
+ * message cannot be parsed (it is still stored, under a `.unparsed.hl7` name, for a person to look at); AR when it
+ * cannot be stored. MSH-15/16 decide whether an ACK is sent at all (see ackPlan).
+ */
+export async function listen(o: ListenOptions): Promise<Listener> {
+  const now = o.now ?? (() => new Date())
+  await mkdir(o.outDir, {recursive: true})
+  const stats: ListenStats = {received: 0, stored: 0, errors: 0, rejected: 0, connections: 0}
+  const sockets = new Set<Socket>()
+  const inFlight = new Set<Promise<void>>()
+  const runStamp = hl7Now(now()).slice(0, 14)
+  let seq = 0
+  let ackSeq = 0
+  let closing = false
+
+  async function store(payload: Buffer, controlId: string, parsed: boolean): Promise<string> {
+    const n = String(++seq).padStart(6, '0')
+    const safeId = controlId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)
+    const name = `${runStamp}-${n}${safeId ? `-${safeId}` : ''}${parsed ? '' : '.unparsed'}.hl7`
+    const path = join(o.outDir, name)
+    const tmp = `${path}.part`
+    const fh = await open(tmp, 'wx')
+    try {
+      await fh.writeFile(payload)
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, path)
+    return path
+  }
+
+  async function handle(socket: Socket, payload: Buffer): Promise<void> {
+    stats.received++
+    const text = payload.toString('utf8')
+    let msg: Hl7Message | undefined
+    let parseProblem: string | undefined
+    try {
+      msg = Hl7Message.parse(text)
+    } catch (error) {
+      if (!(error instanceof Hl7ParseError)) throw error
+      parseProblem = error.message
+    }
+    if (msg && (!msg.type.code || !msg.controlId)) parseProblem = 'MSH-9 (message type) or MSH-10 (control id) is empty'
+    const controlId = msg?.controlId ?? ''
+    let outcome: Outcome = parseProblem ? 'error' : 'accepted'
+    let reason = parseProblem
+    let file: string | undefined
+    try {
+      file = await store(payload, controlId, !parseProblem)
+      if (!parseProblem) stats.stored++
+    } catch (error) {
+      outcome = 'rejected'
+      reason = `the message could not be stored (${(error as NodeJS.ErrnoException).code ?? 'error'})`
+    }
+    if (outcome === 'error') stats.errors++
+    if (outcome === 'rejected') stats.rejected++
+    const code = ackPlan(msg, outcome)
+    if (code && !socket.destroyed) {
+      const ack = buildAck(msg, code, {
+        now: now(),
+        controlId: `ACK${runStamp}${String(++ackSeq).padStart(6, '0')}`,
+        text: reason,
+        errorCode: outcome === 'error' ? (msg ? '101' : '102') : outcome === 'rejected' ? '207' : undefined,
+      })
+      socket.write(frame(ack.toString()))
+    }
+    o.onMessage?.({file, controlId, type: msg ? `${msg.type.code}^${msg.type.event}` : '', outcome, ack: code, reason})
+  }
+
+  const server: Server = createServer((socket) => {
+    stats.connections++
+    sockets.add(socket)
+    const decoder = new MllpDecoder()
+    // Messages on one connection are handled in order: the next waits for the previous one's ACK.
+    let chain: Promise<void> = Promise.resolve()
+    socket.on('data', (chunk: Buffer) => {
+      let payloads: Buffer[]
+      try {
+        payloads = decoder.push(chunk)
+      } catch (error) {
+        if (!(error instanceof MllpFrameError)) throw error
+        o.onProblem?.(`${socket.remoteAddress}: ${error.message}; connection closed`)
+        socket.destroy()
+        return
+      }
+      for (const p of payloads) {
+        const job = chain.then(() => handle(socket, p)).catch((error: Error) => o.onProblem?.(`message not handled: ${error.message}`))
+        chain = job
+        inFlight.add(job)
+        void job.finally(() => inFlight.delete(job))
+      }
+    })
+    socket.on('error', (e: NodeJS.ErrnoException) => o.onProblem?.(`connection error (${e.code ?? e.message})`))
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(o.port, o.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const addr = server.address()
+  const bound = typeof addr === 'object' && addr ? addr : {address: o.host ?? '127.0.0.1', port: o.port}
+
+  return {
+    host: bound.address,
+    port: bound.port,
+    stats,
+    async close() {
+      if (closing) return stats
+      closing = true
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      while (inFlight.size) await Promise.allSettled([...inFlight])
+      for (const s of sockets) s.end()
+      const forced = setTimeout(() => {
+        for (const s of sockets) s.destroy()
+      }, 2000)
+      await stopped
+      clearTimeout(forced)
+      return stats
+    },
+  }
+}

@@ -1,0 +1,151 @@
+import {expect} from 'chai'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {connect} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {ackPlan, buildAck, readAck} from '../../../src/lib/endpoint/mllp/ack.js'
+import {MllpClient, MllpError} from '../../../src/lib/endpoint/mllp/client.js'
+import {frame, MllpDecoder, MllpFrameError} from '../../../src/lib/endpoint/mllp/framing.js'
+import {listen} from '../../../src/lib/endpoint/mllp/listener.js'
+import {Hl7Message} from '../../../src/lib/formats/hl7v2/message.js'
+
+const MSG = (id: string, extra = '') => `MSH|^~\\&|SENDAPP|SENDFAC|RECVAPP|RECVFAC|20240101000000||ADT^A04^ADT_A01|${id}|P|2.5.1${extra}\rPID|1||${id}^^^^MR||SYNTHETIC^PATIENT\r`
+
+describe('MLLP framing', () => {
+  it('frames a message as 0x0B message 0x1C 0x0D', () => {
+    expect([...frame('AB')]).to.deep.equal([0x0b, 0x41, 0x42, 0x1c, 0x0d])
+  })
+
+  it('finds several frames in one read, skipping bytes between them', () => {
+    const d = new MllpDecoder()
+    const got = d.push(Buffer.concat([frame('one'), Buffer.from('\r\n'), frame('two'), frame('thr')]))
+    expect(got.map(String)).to.deep.equal(['one', 'two', 'thr'])
+    expect(d.skipped).to.equal(2)
+    expect(d.pending).to.equal(false)
+  })
+
+  it('joins a frame split across reads at every possible point, multi-byte characters included', () => {
+    const all = Buffer.concat([frame('MSH|Zoë\r'), frame('second')])
+    for (let cut = 1; cut < all.length; cut++) {
+      const d = new MllpDecoder()
+      const got = [...d.push(all.subarray(0, cut)), ...d.push(all.subarray(cut))]
+      expect(got.map((b) => b.toString('utf8')), `cut at ${cut}`).to.deep.equal(['MSH|Zoë\r', 'second'])
+    }
+  })
+
+  it('refuses a frame that never ends past the size limit', () => {
+    const d = new MllpDecoder(10)
+    expect(() => d.push(Buffer.concat([Buffer.from([0x0b]), Buffer.alloc(20, 0x41)]))).to.throw(MllpFrameError)
+  })
+})
+
+describe('HL7 ACK', () => {
+  const now = new Date(Date.UTC(2024, 1, 2, 3, 4, 5))
+
+  it('swaps sender and receiver and echoes MSH-10 in MSA-2', () => {
+    const ack = buildAck(Hl7Message.parse(MSG('C42')), 'AA', {now, controlId: 'A1'})
+    expect(ack.toString()).to.equal('MSH|^~\\&|RECVAPP|RECVFAC|SENDAPP|SENDFAC|20240202030405+0000||ACK^A04^ACK|A1|P|2.5.1\rMSA|AA|C42\r')
+    expect(readAck(ack.toString())).to.deep.equal({code: 'AA', controlId: 'C42', text: '', accepted: true})
+  })
+
+  it('adds an ERR segment to AE/AR, and reads its text back', () => {
+    const ack = buildAck(undefined, 'AE', {now, controlId: 'A2', text: 'the message does not start with an MSH segment', errorCode: '102'})
+    expect(ack.segment('ERR')!.toString()).to.equal('ERR|||102^Data type error^HL70357|E||||the message does not start with an MSH segment')
+    expect(readAck(ack.toString())).to.include({code: 'AE', accepted: false, text: 'the message does not start with an MSH segment'})
+  })
+
+  it('chooses the ACK by MSH-15/MSH-16', () => {
+    const plan = (m15: string, m16: string, outcome: 'accepted' | 'error' | 'rejected') =>
+      ackPlan(Hl7Message.parse(MSG('X', `|||${m15}|${m16}`)), outcome)
+    expect(plan('', '', 'accepted')).to.equal('AA')
+    expect(plan('', '', 'error')).to.equal('AE')
+    expect(plan('', '', 'rejected')).to.equal('AR')
+    expect(plan('AL', 'NE', 'accepted')).to.equal('CA')
+    expect(plan('AL', 'NE', 'error')).to.equal('CE')
+    expect(plan('ER', 'NE', 'accepted')).to.equal(undefined)
+    expect(plan('ER', 'NE', 'rejected')).to.equal('CR')
+    expect(plan('SU', 'NE', 'error')).to.equal(undefined)
+    expect(plan('NE', 'AL', 'accepted')).to.equal('AA')
+    expect(plan('NE', 'ER', 'accepted')).to.equal(undefined)
+    expect(plan('NE', 'NE', 'accepted')).to.equal(undefined)
+    expect(ackPlan(undefined, 'error')).to.equal('AE')
+  })
+})
+
+describe('MLLP listener and client', function () {
+  let dir: string
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'him-mllp-'))))
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('stores each message before its ACK: AA for a message, AE with ERR for text that is not one', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const c = new MllpClient({host: '127.0.0.1', port: l.port, timeoutMs: 5000})
+    try {
+      const a = await c.send(MSG('M1'))
+      expect(a).to.include({code: 'AA', controlId: 'M1', accepted: true})
+      expect(readdirSync(dir).filter((f) => f.endsWith('-M1.hl7'))).to.have.length(1)
+      const b = await c.send('this is not HL7')
+      expect(b).to.include({code: 'AE', accepted: false})
+      expect(b.raw).to.match(/\rERR\|/)
+    } finally {
+      await c.close()
+    }
+    const stats = await l.close()
+    expect(stats).to.include({received: 2, stored: 1, errors: 1})
+    const files = readdirSync(dir).sort()
+    expect(files).to.have.length(2)
+    expect(readFileSync(join(dir, files.find((f) => f.endsWith('-M1.hl7'))!), 'utf8')).to.equal(MSG('M1'))
+    expect(files.some((f) => f.endsWith('.unparsed.hl7'))).to.equal(true)
+  })
+
+  it('handles several frames in one write and a frame split over writes, acknowledging each in order', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const acks: string[] = []
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(l.port, '127.0.0.1', () => {
+        const two = Buffer.concat([frame(MSG('F1')), frame(MSG('F2'))])
+        const third = frame(MSG('F3'))
+        s.write(two)
+        s.write(third.subarray(0, 7))
+        setTimeout(() => s.write(third.subarray(7)), 50)
+      })
+      const d = new MllpDecoder()
+      s.on('data', (chunk: Buffer) => {
+        for (const p of d.push(chunk)) acks.push(readAck(p.toString()).controlId)
+        if (acks.length === 3) s.end()
+      })
+      s.on('close', () => resolve())
+      s.on('error', reject)
+    })
+    expect(acks).to.deep.equal(['F1', 'F2', 'F3'])
+    expect((await l.close()).stored).to.equal(3)
+  })
+
+  it('times out waiting for an ACK that never comes', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const c = new MllpClient({host: '127.0.0.1', port: l.port, timeoutMs: 300})
+    try {
+      // MSH-15/16 NE/NE: the listener stores the message and, as asked, sends no ACK.
+      await c.send(MSG('N1', '|||NE|NE')).then(
+        () => expect.fail('expected a timeout'),
+        (e: MllpError) => expect(e.code).to.equal('MLLP_ACK_TIMEOUT'),
+      )
+    } finally {
+      await c.close()
+      await l.close()
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('-N1.hl7'))).to.have.length(1)
+  })
+
+  it('says when nobody listens', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const port = l.port
+    await l.close()
+    const c = new MllpClient({host: '127.0.0.1', port, timeoutMs: 2000})
+    await c.send(MSG('Z')).then(
+      () => expect.fail('expected a connection failure'),
+      (e: MllpError) => expect(e.code).to.equal('MLLP_CONNECT_FAILED'),
+    )
+  })
+})
