@@ -11,6 +11,7 @@ import {Sink} from '../io/sink.js'
 import {detectFormat, openSource, type Source} from '../io/source.js'
 import {RejectSink} from '../records/reject-sink.js'
 import {type Reject, Tally} from '../records/types.js'
+import {convertCsvToNdjsonInParallel, PARALLEL_MIN_BYTES, parallelWorkers, type ParallelOptions} from './parallel-csv.js'
 import {type FileInfo, OUTPUT_EXTENSION, type OutputWriter, READERS, WRITERS} from './formats.js'
 
 export interface ConvertOptions {
@@ -32,6 +33,9 @@ export interface ConvertOptions {
   delimiter?: Delimiter
   bundleType?: BundleType
   onProgress?: (tally: Tally, file: string) => void
+  /** CSV -> NDJSON inputs at least this large use worker threads (default 8 MB; HIMKIT_WORKERS=0 turns it off). */
+  parallelMinBytes?: number
+  parallel?: ParallelOptions
   warn?: (msg: string) => void
 }
 
@@ -118,7 +122,9 @@ export async function convert(opts: ConvertOptions): Promise<ConvertResult> {
           info,
           onMapping: (m: Mapping) => (csvInputMapping ??= m),
         }
-        for await (const batch of reader(src, ctx)) {
+        const parallel = format === 'csv' && opts.to === 'ndjson' && (src.size ?? 0) >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) && parallelWorkers() > 0
+        if (parallel) await convertCsvToNdjsonInParallel(src, ctx, sink, rejects, tally, file, () => opts.onProgress?.(tally, src.name), opts.parallel)
+        else for await (const batch of reader(src, ctx)) {
           for (const item of batch) {
             if (!item.ok) {
               file.rejected++

@@ -67,26 +67,31 @@ export interface OutputWriter {
 
 export type WriterFactory = (sink: Sink, ctx: WriterContext) => OutputWriter
 
+/** The mapping for a CSV header (given, else recognised), compiled; the file's summary learns which. */
+export function resolveCsvMapping(src: Source, header: string[], delimiter: string, ctx: ReaderContext) {
+  const mapping = ctx.mapping ?? recognise(header)
+  if (!mapping)
+    throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
+      code: 'CSV_UNKNOWN_LAYOUT',
+      exit: ExitCode.DATA,
+      suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
+    })
+  const compiled = compileToFhir(mapping, header, ctx.mappingCtx)
+  if (compiled.absent.length === mapping.columns.length)
+    throw new HimError(`${src.name}:line 1: none of the columns of mapping "${mapping.name}" is in the header`, {
+      code: 'CSV_MAPPING_MISMATCH',
+      exit: ExitCode.DATA,
+    })
+  Object.assign(ctx.info, {mapping: mapping.name, unmappedColumns: compiled.unmapped, absentColumns: compiled.absent, delimiter})
+  ctx.onMapping?.(mapping)
+  return compiled
+}
+
 async function* csvInput(src: Source, ctx: ReaderContext): AsyncGenerator<Array<ReadResult<Resource[]>>> {
   let toPatient: ReturnType<typeof compileToFhir>['toPatient'] | undefined
   for await (const item of readCsv(src, {encoding: ctx.encoding, delimiter: ctx.delimiter})) {
     if (!Array.isArray(item)) {
-      const mapping = ctx.mapping ?? recognise(item.header)
-      if (!mapping)
-        throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
-          code: 'CSV_UNKNOWN_LAYOUT',
-          exit: ExitCode.DATA,
-          suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
-        })
-      const compiled = compileToFhir(mapping, item.header, ctx.mappingCtx)
-      if (compiled.absent.length === mapping.columns.length)
-        throw new HimError(`${src.name}:line 1: none of the columns of mapping "${mapping.name}" is in the header`, {
-          code: 'CSV_MAPPING_MISMATCH',
-          exit: ExitCode.DATA,
-        })
-      Object.assign(ctx.info, {mapping: mapping.name, unmappedColumns: compiled.unmapped, absentColumns: compiled.absent, delimiter: item.delimiter})
-      ctx.onMapping?.(mapping)
-      toPatient = compiled.toPatient
+      toPatient = resolveCsvMapping(src, item.header, item.delimiter, ctx).toPatient
       continue
     }
     const out: Array<ReadResult<Resource[]>> = new Array(item.length)

@@ -110,12 +110,131 @@ function lineBreaks(cell: string): number {
   return n
 }
 
-function describeParseError(message: string): {code: string; reason: string} {
+/**
+ * Turns parsed rows into results with their line and row numbers: the first non-blank row is the header (unless
+ * given), blank lines are skipped, rows with a field count other than the header's are rejects.
+ */
+export class CsvRowTracker {
+  constructor(
+    readonly file: string,
+    public header?: string[],
+    /** The physical line the next row starts on. */
+    public line = 1,
+    /** Data rows seen so far. */
+    public record = 0,
+  ) {}
+
+  take(rows: string[][], batch: CsvBatch): void {
+    for (const row of rows) {
+      const start = this.line
+      let breaks = 0
+      for (let i = 0; i < row.length; i++) breaks += lineBreaks(row[i])
+      this.line += 1 + breaks
+      if (row.length === 0 || (row.length === 1 && row[0] === '')) continue
+      if (!this.header) {
+        this.header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim())
+        continue
+      }
+      this.record++
+      if (row.length !== this.header.length) {
+        batch.push({
+          ok: false,
+          loc: {file: this.file, line: start, record: this.record},
+          code: 'CSV_RAGGED_ROW',
+          reason: `row has ${row.length} fields, the header has ${this.header.length}`,
+          raw: row,
+        })
+        continue
+      }
+      batch.push({ok: true, value: row, loc: {file: this.file, line: start, record: this.record}})
+    }
+  }
+}
+
+type ParserCore = ReturnType<typeof csvParserCore>
+
+/** Offset just after the first row end (a newline with an even number of quotes since `from`), or -1. */
+export function nextRowEnd(text: string, from: number): number {
+  let inQ = false
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) inQ = !inQ
+    else if (c === 0x0a && !inQ) return i + 1
+  }
+  return -1
+}
+
+/**
+ * Parse a chunk of CSV text into results. When fast-csv gives up on the chunk (a stray quote), the chunk is parsed
+ * again row by row, so only the bad row is rejected and every good row around it still comes out. An
+ * unterminated quote at the end of the input is fatal: the rest of the file is one reject.
+ * Returns the text of an incomplete last row (to prepend to the next chunk) and whether reading must stop.
+ */
+export function parseCsvText(parser: ParserCore, text: string, more: boolean, rows: CsvRowTracker, batch: CsvBatch): {rest: string; fatal: boolean} {
+  try {
+    const parsed = parser.parse(text, more)
+    rows.take(parsed.rows, batch)
+    if (!more && parsed.line.trim() !== '') {
+      batch.push({ok: false, loc: {file: rows.file, line: rows.line, record: rows.record + 1}, ...describeParseError('missing closing')})
+      return {rest: '', fatal: true}
+    }
+    return {rest: parsed.line, fatal: false}
+  } catch {
+    // row by row
+  }
+  let pos = 0
+  while (pos < text.length) {
+    const end = nextRowEnd(text, pos)
+    if (end === -1 && more) return {rest: text.slice(pos), fatal: false}
+    const rowText = end === -1 ? text.slice(pos) : text.slice(pos, end)
+    pos = end === -1 ? text.length : end
+    try {
+      const parsed = parser.parse(rowText, false)
+      rows.take(parsed.rows, batch)
+    } catch (error) {
+      const problem = describeParseError(String((error as Error).message))
+      const fatal = problem.code === 'CSV_UNTERMINATED_QUOTE'
+      if (!rows.header) {
+        batch.push({ok: false, loc: {file: rows.file, line: rows.line}, ...problem})
+        return {rest: '', fatal: true}
+      }
+      rows.record++
+      batch.push({
+        ok: false,
+        loc: {file: rows.file, line: rows.line, record: rows.record},
+        code: problem.code,
+        reason: fatal ? problem.reason : 'a quote inside an unquoted field, or text after a closing quote',
+        raw: fatal ? undefined : rowText,
+      })
+      if (fatal) return {rest: '', fatal: true}
+      let n = 0
+      for (let i = rowText.indexOf('\n'); i !== -1; i = rowText.indexOf('\n', i + 1)) n++
+      rows.line += Math.max(1, n)
+    }
+  }
+  return {rest: '', fatal: false}
+}
+
+/** fast-csv's parser core for one delimiter. */
+export const csvParserCore = (delimiter: string) => new Parser(new ParserOptions({headers: false, delimiter, ignoreEmpty: false, trim: false}))
+
+export function describeParseError(message: string): {code: string; reason: string} {
   if (/missing closing/i.test(message))
     return {code: 'CSV_UNTERMINATED_QUOTE', reason: 'a quoted field is never closed; the rest of the file cannot be read'}
   if (/expected/i.test(message))
     return {code: 'CSV_BAD_QUOTE', reason: 'text follows a closing quote; the rest of the file cannot be read'}
   return {code: 'CSV_PARSE_ERROR', reason: 'the CSV cannot be parsed from here on'}
+}
+
+/** Check the encoding of a source's head and settle its delimiter (given, else sniffed). */
+export function csvDelimiterOf(src: Source, opts: CsvReadOptions): Delimiter {
+  const encoding = opts.encoding ?? 'utf8'
+  let headText: string
+  if (encoding === 'utf8') {
+    checkUtf8(src)
+    headText = src.head.toString('utf8')
+  } else headText = iconv.decode(src.head, encoding)
+  return opts.delimiter ?? sniffDelimiter(headText)
 }
 
 /** A batch of rows: everything fast-csv's parser found in one chunk of the file. */
@@ -129,48 +248,15 @@ export type CsvBatch = Array<ReadResult<string[]>>
  */
 export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGenerator<CsvHeader | CsvBatch> {
   const encoding = opts.encoding ?? 'utf8'
-  let headText: string
-  if (encoding === 'utf8') {
-    checkUtf8(src)
-    headText = src.head.toString('utf8')
-  } else headText = iconv.decode(src.head, encoding)
-  const delimiter = opts.delimiter ?? sniffDelimiter(headText)
+  const delimiter = csvDelimiterOf(src, opts)
 
   const decoder = encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(encoding)
-  const parser = new Parser(new ParserOptions({headers: false, delimiter, ignoreEmpty: false, trim: false}))
+  const parser = csvParserCore(delimiter)
   const input = src.open()
 
-  let header: string[] | undefined
-  let line = 1
-  let record = 0
+  const rows = new CsvRowTracker(src.name)
   let rest = ''
   let first = true
-
-  const rowsToBatch = (rows: string[][], batch: CsvBatch) => {
-    for (const row of rows) {
-      const start = line
-      let breaks = 0
-      for (let i = 0; i < row.length; i++) breaks += lineBreaks(row[i])
-      line += 1 + breaks
-      if (row.length === 0 || (row.length === 1 && row[0] === '')) continue
-      if (!header) {
-        header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim())
-        continue
-      }
-      record++
-      if (row.length !== header.length) {
-        batch.push({
-          ok: false,
-          loc: {file: src.name, line: start, record},
-          code: 'CSV_RAGGED_ROW',
-          reason: `row has ${row.length} fields, the header has ${header.length}`,
-          raw: row,
-        })
-        continue
-      }
-      batch.push({ok: true, value: row, loc: {file: src.name, line: start, record}})
-    }
-  }
 
   try {
     const chunks = (async function* () {
@@ -187,26 +273,14 @@ export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGen
         text = text.replace(/^\uFEFF/, '')
         first = false
       }
-      let parsed: {line: string; rows: string[][]}
-      try {
-        parsed = parser.parse(text, more)
-      } catch (error) {
-        const {code, reason} = describeParseError(String((error as Error).message))
-        if (!header) throw new HimError(`${src.name}:line ${line}: ${reason}`, {code, exit: ExitCode.DATA})
-        // Rows before the fault still come out: parse up to the line where the bad row starts.
-        yield [{ok: false, loc: {file: src.name, line, record: record + 1}, code, reason}]
-        return
-      }
-      rest = parsed.line
-      const hadHeader = header !== undefined
+      const hadHeader = rows.header !== undefined
       const batch: CsvBatch = []
-      rowsToBatch(parsed.rows, batch)
-      if (!hadHeader && header) yield {header, delimiter}
+      const r = parseCsvText(parser, text, more, rows, batch)
+      rest = r.rest
+      if (!rows.header && r.fatal) throw new HimError(`${src.name}:line ${batch[0]?.loc.line ?? 1}: ${!batch[0]?.ok && batch[0]?.reason}`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
+      if (!hadHeader && rows.header) yield {header: rows.header, delimiter}
       if (batch.length) yield batch
-      if (!more && rest.trim() !== '') {
-        const {code, reason} = describeParseError('missing closing')
-        yield [{ok: false, loc: {file: src.name, line, record: record + 1}, code, reason}]
-      }
+      if (r.fatal) return
     }
   } catch (error) {
     if (error instanceof HimError) throw error
@@ -215,5 +289,5 @@ export async function* readCsv(src: Source, opts: CsvReadOptions = {}): AsyncGen
   } finally {
     input.destroy()
   }
-  if (!header) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
+  if (!rows.header) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
 }

@@ -24,21 +24,29 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  * No id or timestamp: converting the same input twice gives the same bytes. transaction and batch entries are
  * PUTs to Type/id, so posting the Bundle twice creates nothing twice.
  */
-export function bundleWriter(sink: Sink, type: BundleType = 'collection'): ResourceWriter {
+export function bundleWriter(sink: Sink, type: BundleType = 'collection'): ResourceWriter & {written(): number} {
   let n = 0
   return {
     write(r) {
-      const entry: Record<string, unknown> = {}
-      if (r.id && UUID.test(r.id)) entry.fullUrl = `urn:uuid:${r.id}`
-      entry.resource = r
-      if (type !== 'collection') {
-        entry.request = r.id ? {method: 'PUT', url: `${r.resourceType}/${r.id}`} : {method: 'POST', url: r.resourceType}
-      }
-      sink.push((n === 0 ? `{"resourceType":"Bundle","type":"${type}","entry":[\n` : ',\n') + JSON.stringify(entry))
+      sink.push((n === 0 ? bundleOpen(type) : ',\n') + bundleEntryJson(r, type))
       n++
     },
+    written: () => n,
     async close() {
-      await sink.write(n === 0 ? `{"resourceType":"Bundle","type":"${type}","entry":[]}\n` : '\n]}\n')
+      await sink.write(n === 0 ? bundleEmpty(type) : BUNDLE_CLOSE)
     },
   }
+}
+
+export const bundleOpen = (type: BundleType) => `{"resourceType":"Bundle","type":"${type}","entry":[\n`
+export const bundleEmpty = (type: BundleType) => `{"resourceType":"Bundle","type":"${type}","entry":[]}\n`
+export const BUNDLE_CLOSE = '\n]}\n'
+
+/** One Bundle entry as JSON: fullUrl urn:uuid when the id is a UUID; a PUT request in transactions and batches. */
+export function bundleEntryJson(r: Resource, type: BundleType): string {
+  const entry: Record<string, unknown> = {}
+  if (r.id && UUID.test(r.id)) entry.fullUrl = `urn:uuid:${r.id}`
+  entry.resource = r
+  if (type !== 'collection') entry.request = r.id ? {method: 'PUT', url: `${r.resourceType}/${r.id}`} : {method: 'POST', url: r.resourceType}
+  return JSON.stringify(entry)
 }

@@ -1,0 +1,73 @@
+/**
+ * A worker of the parallel CSV -> NDJSON path: parses whole pieces of a CSV file (cut at row boundaries by the
+ * main thread) with fast-csv's parser core, maps each row to a Patient and returns the NDJSON text, the rejects
+ * with their locations, and the counts. Same engines as the one-thread path, so the output is byte-identical.
+ */
+import {parentPort, workerData} from 'node:worker_threads'
+
+import {CsvRowTracker, csvParserCore, parseCsvText, type CsvBatch} from '../formats/csv/reader.js'
+import {compileToFhir, isProblem, type MappingContext} from '../formats/csv/mapping/patient-mapping.js'
+import {type Mapping} from '../formats/csv/mapping/schema.js'
+import {type Reject} from '../records/types.js'
+
+export interface WorkerSetup {
+  file: string
+  header: string[]
+  delimiter: string
+  mapping: Mapping
+  mappingCtx: MappingContext
+}
+
+export interface PieceRequest {
+  seq: number
+  text: string
+  /** Physical line the piece starts on. */
+  startLine: number
+}
+
+export interface PieceResult {
+  seq: number
+  ndjson: string
+  /** Data records in the piece, rejected ones included. */
+  records: number
+  out: number
+  /** Rejects; loc.record counts from 1 within the piece. */
+  rejects: Reject[]
+  /** A parse error that ends the file: the rest cannot be read. */
+  fatal?: boolean
+  error?: string
+}
+
+const setup = workerData as WorkerSetup
+const {toPatient} = compileToFhir(setup.mapping, setup.header, setup.mappingCtx)
+const parser = csvParserCore(setup.delimiter)
+
+function convertPiece(req: PieceRequest): PieceResult {
+  const tracker = new CsvRowTracker(setup.file, setup.header, req.startLine, 0)
+  const batch: CsvBatch = []
+  const rejects: Reject[] = []
+  const {fatal} = parseCsvText(parser, req.text, false, tracker, batch)
+  let ndjson = ''
+  let out = 0
+  for (const r of batch) {
+    if (!r.ok) {
+      rejects.push(r)
+      continue
+    }
+    const p = toPatient(r.value)
+    if (isProblem(p)) rejects.push({loc: {...r.loc, field: p.field || undefined}, code: p.code, reason: p.reason, raw: r.value})
+    else {
+      ndjson += JSON.stringify(p) + '\n'
+      out++
+    }
+  }
+  return {seq: req.seq, ndjson, records: tracker.record, out, rejects, fatal}
+}
+
+parentPort!.on('message', (req: PieceRequest) => {
+  try {
+    parentPort!.postMessage(convertPiece(req))
+  } catch (error) {
+    parentPort!.postMessage({seq: req.seq, ndjson: '', records: 0, out: 0, rejects: [], error: (error as Error).name} satisfies PieceResult)
+  }
+})

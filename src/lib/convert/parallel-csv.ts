@@ -1,0 +1,216 @@
+/**
+ * CSV -> NDJSON on several cores. The main thread decodes the file and cuts it into pieces at row boundaries (a
+ * newline with an even number of quotes before it, so a quoted field that holds a line break is never cut);
+ * workers parse and map the pieces; the main thread writes the results in file order. Output, rejects and
+ * counts are the same as the one-thread path's, byte for byte.
+ */
+import {availableParallelism} from 'node:os'
+import {StringDecoder} from 'node:string_decoder'
+import {Worker} from 'node:worker_threads'
+import iconv from 'iconv-lite'
+
+import {csvDelimiterOf, csvParserCore, type CsvReadOptions} from '../formats/csv/reader.js'
+import {type Sink} from '../io/sink.js'
+import {type Source} from '../io/source.js'
+import {type RejectSink} from '../records/reject-sink.js'
+import {type Tally} from '../records/types.js'
+import {HimError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {resolveCsvMapping, type ReaderContext} from './formats.js'
+import {type PieceRequest, type PieceResult, type WorkerSetup} from './csv-worker.js'
+
+export interface ParallelOptions {
+  workers?: number
+  /** Target piece size in characters. */
+  pieceSize?: number
+  /** No safe cut within this many characters: an unterminated quote; the rest is one piece. */
+  maxPiece?: number
+}
+
+/** Files at least this large go the parallel way (smaller ones finish before workers start). */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+export function parallelWorkers(): number {
+  const env = process.env.HIMKIT_WORKERS
+  if (env !== undefined) return Math.max(0, Number(env) || 0)
+  const cores = availableParallelism()
+  return cores >= 2 ? Math.min(cores, 4) : 0
+}
+
+/** The offset just after the last newline that ends a row (even quote count before it), or -1. */
+export function lastRowEnd(text: string): number {
+  let quotes = 0
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) quotes++
+  let after = 0
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) after++
+    else if (c === 0x0a && (quotes - after) % 2 === 0) return i + 1
+  }
+  return -1
+}
+
+function countNewlines(text: string): number {
+  let n = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++
+  return n
+}
+
+/** The built worker; from source (tests under tsx) a small bootstrap registers tsx in the worker first. */
+function newWorker(setup: WorkerSetup): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./csv-worker.js', import.meta.url), {workerData: setup})
+  const url = new URL('./csv-worker.ts', import.meta.url).href
+  const boot = `import('tsx/esm/api').then(({register}) => { register(); return import(${JSON.stringify(url)}) })`
+  return new Worker(boot, {eval: true, workerData: setup})
+}
+
+export async function convertCsvToNdjsonInParallel(
+  src: Source,
+  ctx: ReaderContext & CsvReadOptions,
+  sink: Sink,
+  rejects: RejectSink,
+  tally: Tally,
+  file: {in: number; out: number; rejected: number},
+  onProgress?: () => void,
+  opts: ParallelOptions = {},
+): Promise<void> {
+  const delimiter = csvDelimiterOf(src, ctx)
+  const encoding = ctx.encoding ?? 'utf8'
+  const decoder = encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(encoding)
+  const pieceSize = opts.pieceSize ?? 1 << 20
+  const maxPiece = opts.maxPiece ?? 64 << 20
+  const nWorkers = Math.max(1, opts.workers ?? parallelWorkers())
+  const input = src.open()
+
+  let buf = ''
+  let first = true
+  let line = 1
+  let header: string[] | undefined
+  let workers: Worker[] = []
+  const pending: Array<Promise<PieceResult>> = []
+  const waiting = new Map<number, {resolve: (r: PieceResult) => void; reject: (e: Error) => void}>()
+  let seq = 0
+  let recordBase = 0
+  let stopped = false
+
+  const startWorkers = (h: string[]) => {
+    const mapping = resolveCsvMapping(src, h, delimiter, ctx).mapping
+    const setup: WorkerSetup = {file: src.name, header: h, delimiter, mapping, mappingCtx: ctx.mappingCtx}
+    workers = Array.from({length: nWorkers}, () => {
+      const w = newWorker(setup)
+      w.on('message', (r: PieceResult) => {
+        const p = waiting.get(r.seq)
+        waiting.delete(r.seq)
+        p?.resolve(r)
+      })
+      w.on('error', (e) => {
+        for (const p of waiting.values()) p.reject(e)
+        waiting.clear()
+      })
+      return w
+    })
+  }
+
+  const takeHeader = (final: boolean): boolean => {
+    // The header is the first non-blank row.
+    for (;;) {
+      const end = firstRowEnd(buf)
+      if (end === -1) {
+        if (!final) return false
+        if (buf.trim() === '') return false
+      }
+      const rowText = end === -1 ? buf : buf.slice(0, end)
+      buf = end === -1 ? '' : buf.slice(end)
+      const rows = csvParserCore(delimiter).parse(rowText, false).rows
+      line += countNewlines(rowText) || 1
+      const row = rows[0]
+      if (!row || row.length === 0 || (row.length === 1 && row[0] === '')) continue
+      header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim())
+      startWorkers(header)
+      return true
+    }
+  }
+
+  const dispatch = (text: string) => {
+    const req: PieceRequest = {seq: seq++, text, startLine: line}
+    line += countNewlines(text)
+    pending.push(
+      new Promise<PieceResult>((resolve, reject) => {
+        waiting.set(req.seq, {resolve, reject})
+        workers[req.seq % workers.length].postMessage(req)
+      }),
+    )
+  }
+
+  let fatalSeen = false
+  const drainOne = async () => {
+    const r = await pending.shift()!
+    if (fatalSeen) return
+    if (r.error) throw new Error(`csv worker failed: ${r.error}`)
+    sink.push(r.ndjson)
+    for (const rej of r.rejects) {
+      rej.loc.record = (rej.loc.record ?? 0) + recordBase
+      tally.reject(rej.code)
+      await rejects.write(rej)
+    }
+    recordBase += r.records
+    tally.in += r.records
+    tally.out += r.out
+    file.in += r.records
+    file.out += r.out
+    file.rejected += r.rejects.length
+    if (r.fatal) fatalSeen = true
+    await sink.flushIfFull()
+    onProgress?.()
+  }
+
+  try {
+    for await (const chunk of input) {
+      let text = decoder.write(chunk as Buffer)
+      if (first) {
+        text = text.replace(/^\uFEFF/, '')
+        first = false
+      }
+      buf += text
+      if (!header && !takeHeader(false)) continue
+      while (buf.length >= pieceSize) {
+        let cut = lastRowEnd(buf)
+        if (cut === -1) {
+          if (buf.length < maxPiece) break
+          // No row ends in maxPiece characters: an unterminated quote. Like the one-thread path, the rest of
+          // the file is one unreadable record; stop reading here.
+          cut = buf.length
+          stopped = true
+        }
+        dispatch(buf.slice(0, cut))
+        buf = buf.slice(cut)
+        while (pending.length >= workers.length * 2) await drainOne()
+        if (stopped || fatalSeen) break
+      }
+      if (stopped || fatalSeen) break
+    }
+    if (!stopped && !fatalSeen) {
+      buf += decoder.end() ?? ''
+      if (!header) takeHeader(true)
+      if (!header) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
+      if (buf !== '') dispatch(buf)
+    }
+    while (pending.length) {
+      await drainOne()
+    }
+  } finally {
+    input.destroy()
+    await Promise.all(workers.map((w) => w.terminate()))
+  }
+}
+
+/** Offset just after the first row's newline (outside quotes), or -1. */
+function firstRowEnd(text: string): number {
+  let inQ = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) inQ = !inQ
+    else if (c === 0x0a && !inQ) return i + 1
+  }
+  return -1
+}
