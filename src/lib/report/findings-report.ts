@@ -10,7 +10,7 @@ export interface ReportInput {
   /** CSV: the mapping the header was read with. */
   mapping?: string
   /** A file that could not be read at all (missing, unreadable): why. */
-  error?: {code: string; message: string}
+  error?: {code: string; message: string; exit?: number}
 }
 
 export interface FieldCompleteness {
@@ -18,6 +18,8 @@ export interface FieldCompleteness {
   field: string
   /** What the field holds (a mapping role, a FHIR element). */
   role?: string
+  /** A field every record should have: the chart colours its gaps. */
+  required?: boolean
   filled: number
   total: number
 }

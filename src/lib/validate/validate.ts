@@ -77,7 +77,7 @@ export async function validate(opts: ValidateOptions): Promise<FindingsReport> {
       await validator(src, {emit, opts, today, input, completeness, progress: (n) => opts.onProgress?.(n, src.name)})
     } catch (error) {
       if (!(error instanceof HimError) || sources.length === 1) throw error
-      input.error = {code: error.code, message: error.message}
+      input.error = {code: error.code, message: error.message, exit: error.exit}
       opts.warn?.(error.message)
     }
   }

@@ -11,6 +11,7 @@ import {checkSsn, isEmail, isNanpPhone, isPlaceholderName, isUspsState, isZip, n
 export interface ColumnCompleteness {
   field: string
   role: string
+  required: boolean
   filled: number
   total: number
 }
@@ -188,7 +189,7 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
       emit(rule, r.reason, {file, line: r.loc.line, record: r.loc.record})
     },
     completeness() {
-      return found.map(([s, i]) => ({field: header[i], role: s.to, filled: filled[i], total}))
+      return found.map(([s, i]) => ({field: header[i], role: s.to, required: required.has(i), filled: filled[i], total}))
     },
   }
 }
