@@ -1,0 +1,92 @@
+import {Args, Flags} from '@oclif/core'
+
+import {HimCommand} from '../lib/cli/base-command.js'
+import {usageError} from '../lib/cli/errors.js'
+import {loadConfig} from '../lib/config/load.js'
+import {loadMapping} from '../lib/convert/mappings.js'
+import {CSV_ENCODINGS} from '../lib/formats/csv/reader.js'
+import {reviewInTerminal} from '../lib/dedupe/review-prompt.js'
+import {dedupeFiles} from '../lib/dedupe/run.js'
+import {renderDedupeSummary} from '../lib/dedupe/summary-text.js'
+
+export default class Dedupe extends HimCommand {
+  static summary = 'Find the same patient entered twice, explain why, and merge safely.'
+  static description = `Standardizes each record, compares likely pairs field by field (Fellegi-Sunter, estimated from the data itself), and decides:
+at or above --auto-threshold the records are the same person; between the thresholds, and always for conflicting SSNs, Jr/Sr conflicts,
+likely twins and oversized clusters, a person reviews. Reports show counts, never record values; the review screen and review file show them.`
+
+  static examples = [
+    {description: 'Find duplicates and write the pairs with their explanation', command: '<%= config.bin %> <%= command.id %> patients.csv --pairs pairs.csv'},
+    {description: 'Review the doubtful pairs in the terminal, then write golden records', command: '<%= config.bin %> <%= command.id %> patients.csv --review --decisions decisions.csv -o golden.csv'},
+    {description: 'In a script: write the review file, a person fills it in, run again with it', command: '<%= config.bin %> <%= command.id %> patients.ndjson --review --decisions review.csv -o golden.ndjson --json'},
+    {description: 'Link a registry against an EHR extract, one to one', command: '<%= config.bin %> <%= command.id %> registry.csv --link-to ehr.csv --one-to-one --pairs links.csv'},
+    {description: 'Match without SSNs, clusters as JSON', command: '<%= config.bin %> <%= command.id %> patients.csv --ignore ssn --clusters clusters.json'},
+  ]
+
+  static strict = false
+  static args = {input: Args.string({description: 'input files: CSV or FHIR (Bundle, NDJSON, a Patient)', required: true})}
+
+  static flags = {
+    from: Flags.string({description: 'input format (auto: by file name, then content)', options: ['auto', 'csv', 'fhir'], default: 'auto'}),
+    output: Flags.string({char: 'o', description: 'golden records: .csv (input columns + cluster_id), .json (FHIR Bundle) or .ndjson'}),
+    pairs: Flags.string({description: 'write scored pairs with their explanation (.csv or .json)'}),
+    clusters: Flags.string({description: 'write each record\'s cluster (.csv or .json)'}),
+    review: Flags.boolean({description: 'review doubtful pairs: in the terminal on a TTY, else write them to the --decisions file to fill in'}),
+    decisions: Flags.string({description: 'decisions file: read (pairs decided are never asked again) and written by --review'}),
+    'auto-threshold': Flags.string({description: 'match probability at or above which records are merged [default: 0.95]'}),
+    'review-threshold': Flags.string({description: 'match probability at or above which a pair goes to review [default: 0.5]'}),
+    settings: Flags.string({description: 'settings file (JSON/YAML): autoThreshold, reviewThreshold, blockCap, ignore, maxClusterSize, alwaysReview, oneToOne'}),
+    'link-to': Flags.string({description: 'link the inputs against this other file (pairs across the two only)'}),
+    'one-to-one': Flags.boolean({description: 'with --link-to: each record linked at most once'}),
+    ignore: Flags.string({description: 'leave a field out of matching (repeatable), e.g. ssn', multiple: true}),
+    mapping: Flags.string({description: 'CSV mapping: generic, synthea, febrl or a YAML/JSON file'}),
+    encoding: Flags.string({description: 'CSV input encoding', options: CSV_ENCODINGS}),
+    rejects: Flags.string({description: 'rejects file [default: OUTPUT.rejects.ndjson]'}),
+  }
+
+  async run() {
+    const {flags, argv} = await this.parse(Dedupe)
+    const {config} = await loadConfig(flags.config)
+    const threshold = (name: string, v?: string) => {
+      if (v === undefined) return undefined
+      const x = Number(v)
+      if (!(x >= 0 && x <= 1)) throw usageError(`--${name} ${v}: give a probability between 0 and 1`)
+      return x
+    }
+    const auto = threshold('auto-threshold', flags['auto-threshold'])
+    const review = threshold('review-threshold', flags['review-threshold'])
+    if (auto !== undefined && review !== undefined && review > auto) throw usageError('--review-threshold must not be above --auto-threshold')
+    if (flags.json && flags.output === '-') throw usageError('--json and -o - both write to stdout; write the golden records to a file')
+    const interactive = flags.review && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY) && !flags.json
+
+    const progress = this.progress()
+    progress.start('Deduplicating…')
+    const summary = await dedupeFiles({
+      inputs: argv as string[],
+      linkTo: flags['link-to'],
+      from: flags.from as 'auto',
+      mapping: flags.mapping ? await loadMapping(flags.mapping) : undefined,
+      mappingCtx: {mrnSystem: config.defaults.mrnSystem},
+      encoding: (flags.encoding ?? config.defaults.encoding) as never,
+      output: flags.output,
+      pairs: flags.pairs,
+      clusters: flags.clusters,
+      decisions: flags.decisions,
+      rejects: flags.rejects,
+      review: flags.review,
+      settings: flags.settings,
+      engine: {autoThreshold: auto, reviewThreshold: review, ignore: flags.ignore, oneToOne: flags['one-to-one'] || undefined},
+      onStage: (stage) => progress.update(`Deduplicating: ${stage}…`),
+      reviewer: interactive
+        ? async (items) => {
+            progress.stop()
+            return reviewInTerminal(items, (s) => this.log(s))
+          }
+        : undefined,
+    }).finally(() => progress.stop())
+
+    if (!this.jsonEnabled()) for (const line of renderDedupeSummary(summary)) this.logToStderr(line)
+    if (summary.exitCode !== 0) process.exitCode = summary.exitCode
+    return summary
+  }
+}

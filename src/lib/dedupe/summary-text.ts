@@ -1,0 +1,19 @@
+/** The dedupe summary for a person: counts and file names only, never record values. */
+import {type DedupeSummary} from './run.js'
+
+export function renderDedupeSummary(s: DedupeSummary): string[] {
+  const n = (x: number) => x.toLocaleString('en-US')
+  const lines = [
+    `Read ${n(s.counts.in)} records from ${s.files.length} file${s.files.length === 1 ? '' : 's'}: ${n(s.counts.used)} used for matching, ${n(s.counts.rejected)} rejected.`,
+    `Compared ${n(s.blocking.candidatePairs)} candidate pairs${s.blocking.rules.some((r) => r.cappedBlocks) ? ` (${n(s.blocking.rules.reduce((t, r) => t + r.cappedBlocks, 0))} oversized blocks skipped)` : ''}; prior ${s.model.lambda.toExponential(2)} over all pairs.`,
+    `Same person: ${n(s.pairs.matches)} pairs; to review: ${n(s.pairs.review)} pairs${s.pairs.decidedByReviewer ? `; decided by a reviewer: ${n(s.pairs.decidedByReviewer)}` : ''}.`,
+    `Clusters merged: ${n(s.clusters.merged)} (${n(s.clusters.recordsInMerged)} records)${s.clusters.oversized ? `; ${n(s.clusters.oversized)} too large to merge, left for review` : ''}.`,
+  ]
+  const invalid = s.files.reduce((t, f) => t + f.invalidDates, 0)
+  if (invalid) lines.push(`${n(invalid)} birth dates were not real dates and were treated as missing.`)
+  if (s.reviewed !== undefined) lines.push(`You reviewed ${n(s.reviewed)} pairs.`)
+  if (s.reviewQueue) lines.push(`Review file: ${s.reviewQueue.file} (${n(s.reviewQueue.pending)} pairs still to decide; fill in the decision column and run again with --decisions ${s.reviewQueue.file}).`)
+  for (const [what, file] of Object.entries(s.outputs)) if (what !== 'decisions') lines.push(`Wrote ${what}: ${file}`)
+  if (s.rejectsFile) lines.push(`Rejects: ${s.rejectsFile}`)
+  return lines
+}
