@@ -3,7 +3,8 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import {HimCommand} from '../lib/cli/base-command.js'
-import {usageError} from '../lib/cli/errors.js'
+import {HimError, usageError} from '../lib/cli/errors.js'
+import {ExitCode} from '../lib/cli/exit-codes.js'
 import {saveConfig} from '../lib/config/load.js'
 import {askInit, configFromAnswers, defaultAnswers, type Prompter} from '../lib/config/init.js'
 
@@ -46,7 +47,10 @@ When stdin is not a terminal, or with --yes, no question is asked.`
     const interactive = !flags.yes && !flags.json && Boolean(process.stdin.isTTY)
     if (interactive) {
       const inquirer = await import('@inquirer/prompts')
-      answers = await askInit(inquirer as unknown as Prompter, answers)
+      answers = await askInit(inquirer as unknown as Prompter, answers).catch((error: Error) => {
+        if (error.name === 'ExitPromptError') throw new HimError('cancelled; nothing was written', {code: 'CANCELLED', exit: ExitCode.CANCELLED})
+        throw error
+      })
     }
     const config = configFromAnswers(answers)
     await saveConfig(path, config)

@@ -17,6 +17,8 @@ export const ExitCode = {
   CANT_CREATE: 73,
   AUTH: 77,
   CONFIG: 78,
+  /** Stopped by the user (Ctrl-C at a prompt). */
+  CANCELLED: 130,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -32,4 +34,5 @@ export const EXIT_CODE_TABLE: Array<[number, string]> = [
   [73, 'output cannot be written'],
   [77, 'authentication failed'],
   [78, 'configuration error'],
+  [130, 'cancelled by the user (Ctrl-C)'],
 ]
