@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {resolve} from 'node:path'
 
 import {HimCommand} from '../../lib/cli/base-command.js'
 import {addEndpoint, buildEndpoint} from '../../lib/config/endpoints.js'
-import {loadConfig, saveConfig} from '../../lib/config/load.js'
+import {loadConfigForWrite, saveConfig} from '../../lib/config/load.js'
 import {AUTH_KINDS} from '../../lib/config/schema.js'
 
 export default class EndpointAdd extends HimCommand {
@@ -44,7 +43,7 @@ Writes to the configuration file in use (see --config), or creates ./himkit.conf
 
   async run() {
     const {args, flags} = await this.parse(EndpointAdd)
-    const loaded = await loadConfig(flags.config)
+    const loaded = await loadConfigForWrite(flags.config)
     const ep = buildEndpoint({
       name: args.name, kind: flags.kind, url: flags.url, host: flags.host, port: flags.port, tls: flags.tls || undefined,
       auth: flags.auth, username: flags.username, passwordRef: flags['password-ref'], tokenRef: flags['token-ref'],
@@ -52,9 +51,9 @@ Writes to the configuration file in use (see --config), or creates ./himkit.conf
       kid: flags.kid, alg: flags.alg, tokenUrl: flags['token-url'], scope: flags.scope, caFile: flags['ca-file'],
       timeoutMs: flags['timeout-ms'], allowInsecure: flags['allow-insecure'] || undefined,
     })
-    const path = loaded.path ?? resolve('himkit.config.json')
+    const {path} = loaded
     await saveConfig(path, addEndpoint(loaded.config, ep, flags.force))
-    this.log(`Added endpoint "${ep.name}" (${ep.kind}) to ${path}${loaded.path ? '' : ' (new file)'}.`)
+    this.log(`Added endpoint "${ep.name}" (${ep.kind}) to ${path}${loaded.created ? ' (new file)' : ''}.`)
     return {path, endpoint: ep}
   }
 }

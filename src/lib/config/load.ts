@@ -117,3 +117,11 @@ export async function saveConfig(path: string, config: HimConfig): Promise<void>
   await writeFile(tmp, text, {mode: 0o600})
   await rename(tmp, path)
 }
+
+/** The configuration to change and where to write it: the file in use; a named file that does not exist yet is
+ * created (from the defaults); with none at all, ./himkit.config.json. */
+export async function loadConfigForWrite(flag?: string): Promise<{config: HimConfig; path: string; created: boolean}> {
+  const found = findConfig(flag)
+  if (found.path && existsSync(found.path)) return {config: await readConfigFile(found.path), path: found.path, created: false}
+  return {config: defaultConfig(), path: found.path ?? resolve('himkit.config.json'), created: true}
+}
