@@ -46,6 +46,7 @@ interface ResCtx {
 }
 
 const FAMILY = new Set(['family'])
+const AGE_UNITS = new Set(['a', 'yr', 'year', 'years'])
 
 /**
  * De-identify FHIR resources by FHIRPath rules, first matching rule wins (a rule on an element covers everything
@@ -157,6 +158,11 @@ export class FhirDeidentifier {
       const own = this.match(value, ctx)
       const eff = own && (!inherited || own.index < inherited.index) ? own : inherited
       if (value !== null && typeof value === 'object') {
+        if (this.o.mode === 'preset' && info.type === 'Quantity' && AGE_UNITS.has(value.code ?? value.unit) && typeof value.value === 'number') {
+          // An age written as a plain Quantity is still an age.
+          const age = this.o.rules.find((r) => r.category === 'age')
+          if (age && age.method !== 'keep') return this.complexNode(age, value, {...info, type: 'Age'}, ctx)
+        }
         if (eff && eff === own) {
           const handled = this.complexNode(eff, value, info, ctx)
           if (handled !== undefined) return handled

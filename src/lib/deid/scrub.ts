@@ -30,7 +30,7 @@ const PATTERNS: Array<[ScrubCategory, RegExp]> = [
       String.raw`|\b(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:\d{2,6})?\b`,
     'gi',
   )],
-  ['id', /\b(?:mrn|mr#|medical record(?: number| no\.?)?|acct|account(?: number| no\.?)?|member id|policy(?: number| no\.?)?|license(?: number| no\.?)?|id)\s*[#:]?\s*[A-Z0-9][A-Z0-9-]{3,}\b/gi],
+  ['id', /\b(?:mrn|mr#|medical record(?: number| no\.?)?|acct|account(?: number| no\.?)?|member id|policy(?: number| no\.?)?|license(?: number| no\.?)?|id)(?:\s*[#:]\s*|\s+)[A-Z0-9][A-Z0-9-]{3,}\b/gi],
   ['id', /\b[A-Z]{0,3}\d{6,}[A-Z]{0,3}\b/gi],
   ['zip', /\b\d{5}(?:-\d{4})?\b/g],
 ]
