@@ -34,7 +34,8 @@ export function renderPair(it: ReviewItem, index: number, total: number, width =
 export async function reviewInTerminal(items: ReviewItem[], write: (s: string) => void): Promise<Decision[]> {
   const decisions: Decision[] = []
   for (const [i, it] of items.entries()) {
-    write('\n' + renderPair(it, i, items.length) + '\n')
+    const width = Math.max(20, Math.min(60, Math.floor(((process.stdout.columns ?? 100) - 16) / 2)))
+    write('\n' + renderPair(it, i, items.length, width) + '\n')
     const answer = await select({
       message: 'Are these the same person?',
       choices: [

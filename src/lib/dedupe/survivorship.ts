@@ -47,6 +47,8 @@ const officialName = (p: Patient): any => {
   return names.find((n) => n.use === 'official') ?? names.find((n) => n.use !== 'old' && n.use !== 'maiden') ?? names[0]
 }
 const nameKey = (n: any) => `${standardizeName(n?.given?.[0]) ?? ''}|${standardizeName(n?.family) ?? ''}`
+/** A name with a placeholder part (BABY, UNKNOWN) is no name to keep. */
+const hasPlaceholder = (n: any) => (n?.given?.[0] && !standardizeName(n.given[0])) || (n?.family && !standardizeName(n.family))
 const homeAddress = (p: Patient): any => (Array.isArray(p.address) ? p.address.find((a: any) => a.use !== 'old') : undefined)
 const addressKey = (a: any) => `${standardizeStreet(a?.line?.[0]) ?? ''}|${standardizeName(a?.city) ?? ''}|${a?.postalCode ?? ''}`
 
@@ -81,7 +83,7 @@ export function goldenRecord(members: SurvivorInput[], clusterId: string): Golde
   const name = byAgreement(members, (p) => {
     const n = officialName(p)
     const k = nameKey(n)
-    return k === '|' ? undefined : {key: k, value: n}
+    return k === '|' || hasPlaceholder(n) ? undefined : {key: k, value: n}
   })
   if (name) {
     const names: any[] = [{...name.value, use: 'official'}]
@@ -89,7 +91,7 @@ export function goldenRecord(members: SurvivorInput[], clusterId: string): Golde
     for (const m of byRecency) {
       for (const n of (m.patient.name ?? []) as any[]) {
         const k = nameKey(n)
-        if (k === '|' || keys.has(k)) continue
+        if (k === '|' || keys.has(k) || hasPlaceholder(n)) continue
         keys.add(k)
         names.push({...n, use: n.use === 'maiden' ? 'maiden' : 'old'})
       }
