@@ -43,6 +43,8 @@ export interface RuleStats {
   pairs: number
   /** Pairs no earlier rule had proposed. */
   newPairs: number
+  /** The rule was left out: it would propose more pairs than the budget allows (a key too broad for this data). */
+  skipped?: string
   /** Share of the true pairs this rule finds (labelled data only). */
   recall?: number
 }
@@ -60,6 +62,8 @@ export interface BlockingOptions {
   rules?: BlockingRule[]
   /** Largest block compared; larger blocks are skipped. */
   cap?: number
+  /** A rule proposing more than this many pairs per record is skipped (and reported). */
+  maxPairsPerRecord?: number
   /** Two-file linkage: only pairs across sides. */
   linkOnly?: boolean
   /** Ground truth (labelled data): the entity of each record, to report recall. */
@@ -71,16 +75,12 @@ export function candidatePairs(records: PreparedRecord[], opts: BlockingOptions 
   const rules = opts.rules ?? DEFAULT_RULES
   const cap = opts.cap ?? 500
   const n = records.length
-  const seen = new Set<number>()
-  let a = new Uint32Array(1024)
-  let b = new Uint32Array(1024)
+  const budget = Math.max(10_000, (opts.maxPairsPerRecord ?? 5) * n)
+  const R = 64 // pair key = (a * n + b) * R + rule: sorting puts each pair's first rule first
+  let keys = new Float64Array(1 << 16)
   let count = 0
   const stats: RuleStats[] = []
-  const truth = opts.entityOf
-  const trueFoundByRule: number[] = []
-  let trueFound = 0
-
-  for (const rule of rules) {
+  rules.forEach((rule, ri) => {
     const blocks = new Map<string, number[]>()
     for (const r of records) {
       const k = rule.key(r)
@@ -90,49 +90,65 @@ export function candidatePairs(records: PreparedRecord[], opts: BlockingOptions 
       else blocks.set(k, [r.index])
     }
     const s: RuleStats = {rule: rule.name, blocks: 0, cappedBlocks: 0, pairs: 0, newPairs: 0}
-    let ruleTrue = 0
+    stats.push(s)
+    let planned = 0
     for (const list of blocks.values()) {
       if (list.length < 2) continue
       s.blocks++
-      if (list.length > cap) {
-        s.cappedBlocks++
-        continue
-      }
+      if (list.length > cap) s.cappedBlocks++
+      else planned += (list.length * (list.length - 1)) / 2
+    }
+    if (planned > budget) {
+      s.skipped = `would propose ${planned} pairs, over the budget of ${budget}`
+      return
+    }
+    for (const list of blocks.values()) {
+      if (list.length < 2 || list.length > cap) continue
       for (let i = 0; i < list.length; i++) {
         for (let j = i + 1; j < list.length; j++) {
           const x = list[i]
           const y = list[j]
           if (opts.linkOnly && records[x].side === records[y].side) continue
           s.pairs++
-          const isTrue = truth !== undefined && truth(x) !== undefined && truth(x) === truth(y)
-          if (isTrue) ruleTrue++
-          const id = x < y ? x * n + y : y * n + x
-          if (seen.has(id)) continue
-          seen.add(id)
-          if (isTrue) trueFound++
-          s.newPairs++
-          if (count === a.length) {
-            const na = new Uint32Array(a.length * 2)
-            na.set(a)
-            a = na
-            const nb = new Uint32Array(b.length * 2)
-            nb.set(b)
-            b = nb
+          if (count === keys.length) {
+            const grown = new Float64Array(keys.length * 2)
+            grown.set(keys)
+            keys = grown
           }
-          a[count] = Math.min(x, y)
-          b[count] = Math.max(x, y)
-          count++
+          keys[count++] = ((x < y ? x * n + y : y * n + x) * R) + ri
         }
       }
     }
-    stats.push(s)
-    trueFoundByRule.push(ruleTrue)
+  })
+  const sorted = keys.subarray(0, count).sort()
+  const truth = opts.entityOf
+  const trueByRule = new Array<number>(rules.length).fill(0)
+  let trueFound = 0
+  let unique = 0
+  const a = new Uint32Array(count)
+  const b = new Uint32Array(count)
+  let last = -1
+  for (let i = 0; i < count; i++) {
+    const v = sorted[i]
+    const pair = Math.floor(v / R)
+    const ri = v - pair * R
+    const x = Math.floor(pair / n)
+    const y = pair - x * n
+    const isTrue = truth !== undefined && truth(x) !== undefined && truth(x) === truth(y)
+    if (isTrue) trueByRule[ri]++
+    if (pair === last) continue
+    last = pair
+    stats[ri].newPairs++
+    if (isTrue) trueFound++
+    a[unique] = x
+    b[unique] = y
+    unique++
   }
-  const result: CandidatePairs = {a: a.subarray(0, count), b: b.subarray(0, count), count, rules: stats}
+  const result: CandidatePairs = {a: a.slice(0, unique), b: b.slice(0, unique), count: unique, rules: stats}
   if (truth) {
     const total = countTruePairs(records, truth, opts.linkOnly)
     if (total > 0) {
-      stats.forEach((s, i) => (s.recall = trueFoundByRule[i] / total))
+      stats.forEach((st, i) => (st.recall = trueByRule[i] / total))
       result.recall = trueFound / total
     }
   }

@@ -38,7 +38,7 @@ export function estimateU(records: PreparedRecord[], comparisons: Comparison[], 
   const counts = comparisons.map((c) => new Array<number>(c.levels.length).fill(0))
   if (n < 2) return counts.map((row) => row.map(() => 1 / row.length))
   const rnd = seededRandom(opts.seed ?? 42)
-  const samples = opts.samples ?? Math.min(300_000, (n * (n - 1)) / 2)
+  const samples = opts.samples ?? Math.min(100_000, (n * (n - 1)) / 2)
   const side0 = opts.linkOnly ? records.filter((r) => r.side === 0) : records
   const side1 = opts.linkOnly ? records.filter((r) => r.side === 1) : records
   for (let s = 0; s < samples; s++) {
