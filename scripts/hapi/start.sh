@@ -92,7 +92,7 @@ done
 
 base="http://127.0.0.1:$listening/fhir"
 # Listening is not answering: wait until the CapabilityStatement comes back (its first build takes seconds).
-until node -e "fetch(process.argv[1]+'/metadata',{headers:{accept:'application/fhir+json'}}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" "$base" 2>/dev/null; do
+until node -e "fetch(process.argv[1]+'/metadata',{headers:{accept:'application/fhir+json'}}).then(r=>r.text().then(()=>process.exit(r.ok?0:1)),()=>process.exit(1))" "$base" 2>/dev/null; do
   if ! kill -0 "$pid" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
     echo "start.sh: $base/metadata did not answer; see $log_file" >&2
     kill "$pid" 2>/dev/null || true

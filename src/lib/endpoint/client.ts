@@ -169,14 +169,16 @@ export class EndpointClient {
     const started = this.now()
     let reauthenticated = false
     let last: Failure | undefined
+    let attempts = 0
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+      attempts++
       const t0 = this.now()
       const outcome = await this.limiter.run(() => this.attempt<T>(method, req))
       const ms = this.now() - t0
       if ('body' in outcome && !('reason' in outcome)) {
         this.limiter.succeeded()
         this.opts.debug?.(`${what} -> ${outcome.status} in ${ms} ms${attempt > 1 ? ` (attempt ${attempt})` : ''}`)
-        return {...outcome, attempts: attempt, elapsedMs: this.now() - started}
+        return {...outcome, attempts, elapsedMs: this.now() - started}
       }
       last = outcome
       const label = outcome.status === undefined ? (outcome.reason as {code?: string}).code : String(outcome.status)
@@ -195,7 +197,7 @@ export class EndpointClient {
       this.opts.debug?.(`${what}: retrying in ${wait} ms${retryAfter === undefined ? '' : ' (Retry-After)'}`)
       await this.sleep(wait, req.signal)
     }
-    throw this.finalFailure(what, last!, safe)
+    throw this.finalFailure(what, last!, attempts)
   }
 
   /**
@@ -252,7 +254,8 @@ export class EndpointClient {
         return {reason, status, body: data, headers: e.config?.headers}
       }
       if (e.name === 'TimeoutError' || timeout.aborted) return {reason: {kind: 'network', code: 'ETIMEDOUT'}, error}
-      const code = e.cause?.code ?? (e as {code?: string}).code ?? e.name ?? 'ERROR'
+      const cause = e.cause as {code?: string; message?: string} | undefined
+      const code = cause?.code ?? (e as {code?: string}).code ?? cause?.message ?? e.name ?? 'ERROR'
       return {reason: {kind: 'network', code}, error}
     }
   }
@@ -267,7 +270,7 @@ export class EndpointClient {
     )
   }
 
-  private finalFailure(what: string, f: Failure, safe: boolean): FhirRequestError {
+  private finalFailure(what: string, f: Failure, attempts: number): FhirRequestError {
     const name = `endpoint "${this.endpoint.name}"`
     if (f.status === undefined) {
       const code = (f.reason as {code: string}).code
@@ -278,21 +281,22 @@ export class EndpointClient {
           suggestion: 'give the CA that signed it with --ca-file on the endpoint, or NODE_EXTRA_CA_CERTS',
           cause: f.error,
         })
-      const retried = safe && shouldRetry(f.reason, true) ? ` after ${this.retry.maxAttempts} attempts` : ''
+      const retried = attempts > 1 ? ` after ${attempts} attempts` : ''
       return new FhirRequestError(`${name}: ${what} failed, ${describeNetworkCode(code)} (${code})${retried}`, {
         code: 'ENDPOINT_UNREACHABLE',
         exit: ExitCode.UNAVAILABLE,
         cause: f.error,
-      })
+      }, undefined, undefined, attempts)
     }
     const oo = summarizeOutcome(f.body)
     const status = f.status
     const exit = status >= 500 || status === 429 || status === 404 || status === 405 ? ExitCode.UNAVAILABLE : ExitCode.DATA
     return new FhirRequestError(
-      `${name}: ${what} failed, HTTP ${status}${oo ? `: ${oo.text}` : ''}`,
+      `${name}: ${what} failed, HTTP ${status}${oo ? `: ${oo.text}` : ''}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`,
       {code: status === 429 ? 'THROTTLED' : 'FHIR_HTTP_ERROR', exit},
       status,
       oo,
+      attempts,
     )
   }
 }
