@@ -50,6 +50,8 @@ export const RULES: RuleDef[] = [
   {id: 'fhir.invariant', severity: 'error', description: 'A FHIRPath invariant of the StructureDefinition is not met (ele-1, dom-*, pat-1, ...)'},
   {id: 'fhir.invariant.warning', severity: 'warning', description: 'A best-practice invariant (severity warning in R4, e.g. dom-6) is not met'},
   {id: 'fhir.reference.unresolved', severity: 'error', description: 'A reference inside a Bundle that points to no entry of the Bundle'},
+  {id: 'fhir.reference.outside-bundle', severity: 'info', description: 'A relative reference inside a Bundle to a resource that is not in the Bundle (it may be on the server)'},
+  {id: 'fhir.bundle.request-prohibited', severity: 'error', description: 'An entry with request in a Bundle that is not a transaction, batch or history (bdl-3)'},
   {id: 'fhir.bundle.fullurl-duplicate', severity: 'error', description: 'Two Bundle entries with the same fullUrl'},
   {id: 'fhir.bundle.request-missing', severity: 'error', description: 'A transaction or batch entry without request'},
   {id: 'us-core.patient.identifier', severity: 'error', description: 'US Core Patient: at least one identifier with system and value'},

@@ -47,6 +47,7 @@ export type FormatValidator = (src: Source, ctx: FormatValidatorContext) => Prom
 
 const VALIDATORS: Record<string, () => Promise<FormatValidator>> = {
   csv: async () => validateCsvSource,
+  fhir: async () => (await import('./fhir/validate-fhir.js')).validateFhirSource,
 }
 
 /**
