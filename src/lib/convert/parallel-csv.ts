@@ -56,12 +56,15 @@ function countNewlines(text: string): number {
   return n
 }
 
+/** Keeps each worker's heap small: a piece's rows are garbage as soon as its NDJSON is sent. */
+const WORKER_LIMITS = {maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256}
+
 /** The built worker; from source (tests under tsx) a small bootstrap registers tsx in the worker first. */
 function newWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./csv-worker.js', import.meta.url), {workerData: setup})
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./csv-worker.js', import.meta.url), {workerData: setup, resourceLimits: WORKER_LIMITS})
   const url = new URL('./csv-worker.ts', import.meta.url).href
   const boot = `import('tsx/esm/api').then(({register}) => { register(); return import(${JSON.stringify(url)}) })`
-  return new Worker(boot, {eval: true, workerData: setup})
+  return new Worker(boot, {eval: true, workerData: setup, resourceLimits: WORKER_LIMITS})
 }
 
 export async function convertCsvToNdjsonInParallel(
@@ -77,7 +80,7 @@ export async function convertCsvToNdjsonInParallel(
   const delimiter = csvDelimiterOf(src, ctx)
   const encoding = ctx.encoding ?? 'utf8'
   const decoder = encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(encoding)
-  const pieceSize = opts.pieceSize ?? 1 << 20
+  const pieceSize = opts.pieceSize ?? (1 << 18)
   const maxPiece = opts.maxPiece ?? 64 << 20
   const nWorkers = Math.max(1, opts.workers ?? parallelWorkers())
   const input = src.open()
