@@ -80,34 +80,46 @@ export function candidatePairs(records: PreparedRecord[], opts: BlockingOptions 
   let keys = new Float64Array(1 << 16)
   let count = 0
   const stats: RuleStats[] = []
+  const hashes = new Uint32Array(n)
+  const order = new Uint32Array(n)
   rules.forEach((rule, ri) => {
-    const blocks = new Map<string, number[]>()
+    // Blocks by a 32-bit hash of the key, found by sorting (no map of arrays: fast and small at a million records).
+    // A hash collision only adds a candidate pair, which comparison then scores as the non-match it is.
+    let m = 0
     for (const r of records) {
       const k = rule.key(r)
       if (k === undefined) continue
-      const list = blocks.get(k)
-      if (list) list.push(r.index)
-      else blocks.set(k, [r.index])
+      hashes[r.index] = fnv1a(k)
+      order[m++] = r.index
     }
+    const members = order.subarray(0, m).sort((x, y) => hashes[x] - hashes[y] || x - y)
     const s: RuleStats = {rule: rule.name, blocks: 0, cappedBlocks: 0, pairs: 0, newPairs: 0}
     stats.push(s)
+    const runs: Array<[number, number]> = []
     let planned = 0
-    for (const list of blocks.values()) {
-      if (list.length < 2) continue
-      s.blocks++
-      if (list.length > cap) s.cappedBlocks++
-      else planned += (list.length * (list.length - 1)) / 2
+    for (let i = 0; i < m; ) {
+      let j = i + 1
+      while (j < m && hashes[members[j]] === hashes[members[i]]) j++
+      const size = j - i
+      if (size >= 2) {
+        s.blocks++
+        if (size > cap) s.cappedBlocks++
+        else {
+          planned += (size * (size - 1)) / 2
+          runs.push([i, j])
+        }
+      }
+      i = j
     }
     if (planned > budget) {
       s.skipped = `would propose ${planned} pairs, over the budget of ${budget}`
       return
     }
-    for (const list of blocks.values()) {
-      if (list.length < 2 || list.length > cap) continue
-      for (let i = 0; i < list.length; i++) {
-        for (let j = i + 1; j < list.length; j++) {
-          const x = list[i]
-          const y = list[j]
+    for (const [from, to] of runs) {
+      for (let i = from; i < to; i++) {
+        for (let j = i + 1; j < to; j++) {
+          const x = members[i]
+          const y = members[j]
           if (opts.linkOnly && records[x].side === records[y].side) continue
           s.pairs++
           if (count === keys.length) {
@@ -153,6 +165,16 @@ export function candidatePairs(records: PreparedRecord[], opts: BlockingOptions 
     }
   }
   return result
+}
+
+/** 32-bit FNV-1a hash of a string. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
 }
 
 /** Number of true pairs in labelled data: pairs of records with the same entity (across sides for linkage). */

@@ -79,9 +79,11 @@ const DOB: Comparison = {
   compare(a, b) {
     if (!a.dob || !b.dob) return MISSING
     if (a.dob === b.dob) return 0
+    const days = Math.abs(a.dobDays! - b.dobDays!)
+    // Far apart and more than one character different: the common case for random pairs, decided cheaply.
+    if (days > 366 && a.dob.slice(0, 4) !== b.dob.slice(0, 4) && a.dob.slice(5) !== b.dob.slice(5)) return 5
     if (a.dob.slice(0, 4) === b.dob.slice(0, 4) && a.dob.slice(5, 7) === b.dob.slice(8, 10) && a.dob.slice(8, 10) === b.dob.slice(5, 7)) return 1
     if (oneEdit(a.dob, b.dob)) return 2
-    const days = Math.abs(a.dobDays! - b.dobDays!)
     if (days <= 31) return 3
     if (days <= 366) return 4
     return 5

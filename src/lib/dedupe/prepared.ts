@@ -31,7 +31,15 @@ function phonetic(s: string): [string, string] {
 }
 
 export function prepareRecord(r: StdRecord, index: number, side = 0): PreparedRecord {
-  const p: PreparedRecord = {...r, index, side}
+  // One object shape for every record (all fields present, in one order): property reads stay monomorphic.
+  const p: PreparedRecord = {
+    index, side,
+    given: r.given, middle: r.middle, family: r.family, familyParts: r.familyParts, suffix: r.suffix, dob: r.dob, sex: r.sex,
+    ssn: r.ssn, phone: r.phone, email: r.email, houseNumber: r.houseNumber, street: r.street, locality: r.locality,
+    city: r.city, state: r.state, zip: r.zip,
+    givenPhonetic: undefined, givenPhonetic2: undefined, familyPhonetic: undefined, familyPhonetic2: undefined,
+    familyCompact: undefined, birthYear: undefined, dobDays: undefined,
+  }
   if (r.given) [p.givenPhonetic, p.givenPhonetic2] = phonetic(r.given)
   if (r.family) {
     p.familyCompact = r.family.replace(/ /g, '')

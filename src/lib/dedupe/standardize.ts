@@ -101,7 +101,9 @@ function realDate(y: number, m: number, d: number): boolean {
  * A date as YYYY-MM-DD: from YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY or M/D/YYYY. Not a real date, a placeholder
  * (1900-01-01) or after `today` -> undefined (missing).
  */
-export function standardizeDate(s: string | undefined, today = new Date()): string | undefined {
+const TODAY = new Date().toISOString().slice(0, 10)
+
+export function standardizeDate(s: string | undefined, today?: Date): string | undefined {
   if (!s) return undefined
   const t = s.trim()
   let y: number, m: number, d: number
@@ -113,7 +115,7 @@ export function standardizeDate(s: string | undefined, today = new Date()): stri
   if (!realDate(y, m, d)) return undefined
   const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`
   if (PLACEHOLDER_DATES.has(iso)) return undefined
-  if (iso > today.toISOString().slice(0, 10)) return undefined
+  if (iso > (today ? today.toISOString().slice(0, 10) : TODAY)) return undefined
   return iso
 }
 

@@ -56,7 +56,7 @@ export function generatePeople(count: number, duplicateShare: number, seed = 7):
   let dupNo = 0
   while (people.length < count) {
     const o = people[int(0, originals - 1)]
-    const d: SyntheticPerson = {...o, mrn: `D${String(dupNo++).padStart(7, '0')}`}
+    const d: SyntheticPerson = {...o, mrn: `D${String(o.entity).padStart(7, '0')}-${dupNo++}`}
     const kinds = int(1, 3)
     for (let c = 0; c < kinds; c++) corrupt(d, rnd, pick, int)
     people.push(d)
