@@ -2,6 +2,8 @@ import {mkdir, open, rename} from 'node:fs/promises'
 import {createServer, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 
+import {HimError} from '../../cli/errors.js'
+import {ExitCode} from '../../cli/exit-codes.js'
 import {hl7Now} from '../../formats/hl7v2/datetime.js'
 import {Hl7Message, Hl7ParseError} from '../../formats/hl7v2/message.js'
 import {type AckCode, ackPlan, buildAck, type Outcome} from './ack.js'
@@ -54,7 +56,11 @@ export interface Listener {
  */
 export async function listen(o: ListenOptions): Promise<Listener> {
   const now = o.now ?? (() => new Date())
-  await mkdir(o.outDir, {recursive: true})
+  try {
+    await mkdir(o.outDir, {recursive: true})
+  } catch (error) {
+    throw new HimError(`${o.outDir}: cannot make the folder for messages (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {code: 'OUTPUT_UNWRITABLE', exit: ExitCode.CANT_CREATE})
+  }
   const stats: ListenStats = {received: 0, stored: 0, errors: 0, rejected: 0, connections: 0}
   const sockets = new Set<Socket>()
   const inFlight = new Set<Promise<void>>()
@@ -173,4 +179,34 @@ export async function listen(o: ListenOptions): Promise<Listener> {
       return stats
     },
   }
+}
+
+export interface ReceiveResult extends ListenStats {
+  host: string
+  port: number
+  outDir: string
+  durationMs: number
+}
+
+/**
+ * `him listen`: receive until `signal` aborts (SIGINT/SIGTERM), then stop accepting, finish what is in flight and
+ * return the counts. A port that cannot be bound or a folder that cannot be made ends the run with a HimError.
+ */
+export async function receiveUntilStopped(o: ListenOptions & {signal: AbortSignal; onReady?: (l: {host: string; port: number}) => void}): Promise<ReceiveResult> {
+  const started = Date.now()
+  let l: Listener
+  try {
+    l = await listen(o)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const where = `${o.host ?? '127.0.0.1'}:${o.port}`
+    if (code === 'EADDRINUSE') throw new HimError(`${where}: the port is already in use`, {code: 'PORT_IN_USE', exit: ExitCode.UNAVAILABLE, suggestion: 'stop the other listener, or choose another --port'})
+    if (code === 'EACCES') throw new HimError(`${where}: not allowed to listen on this port`, {code: 'PORT_DENIED', exit: ExitCode.UNAVAILABLE, suggestion: 'ports below 1024 need privileges; choose e.g. --port 2575'})
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new HimError(`${where}: no such address on this machine`, {code: 'BAD_HOST', exit: ExitCode.USAGE})
+    throw error
+  }
+  o.onReady?.({host: l.host, port: l.port})
+  if (!o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), {once: true}))
+  const stats = await l.close()
+  return {...stats, host: l.host, port: l.port, outDir: o.outDir, durationMs: Date.now() - started}
 }
