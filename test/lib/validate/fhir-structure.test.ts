@@ -30,7 +30,7 @@ describe('FHIR R4 structural validation', () => {
     ['a single value for a repeating element', {address: {city: 'x'}}, 'fhir.cardinality.max @ Patient.address'],
     ['an array for a single element', {gender: ['female']}, 'fhir.cardinality.max @ Patient.gender'],
     ['a date that is no day', {birthDate: '1962-02-30'}, 'fhir.primitive.format @ Patient.birthDate'],
-    ['a malformed dateTime', {deceasedDateTime: '2020-01-01T10:00'}, 'fhir.primitive.format @ Patient.deceasedDateTime'],
+    ['a malformed dateTime', {deceasedDateTime: '2020-01-01T10:00'}, 'fhir.primitive.format @ Patient.deceased.ofType(dateTime)'],
     ['a code outside the required value set', {gender: 'femme'}, 'fhir.binding.required @ Patient.gender'],
     ['a required binding on a nested datatype', {telecom: [{system: 'pager2', value: '1'}]}, 'fhir.binding.required @ Patient.telecom[0].system'],
     ['two choice types', {deceasedBoolean: true, deceasedDateTime: '2020'}, 'fhir.choice.multiple @ Patient.deceased'],
@@ -41,11 +41,16 @@ describe('FHIR R4 structural validation', () => {
     ['per-1 on a datatype', {identifier: [{value: '1', period: {start: '2020-01-01', end: '2019-01-01'}}]}, 'fhir.invariant @ Patient.identifier[0].period'],
     ['ext-1', {extension: [{url: 'http://example.org/x', valueString: 'a', extension: [{url: 'y', valueString: 'b'}]}]}, 'fhir.invariant @ Patient.extension[0]'],
     ['a bad resource id', {id: 'has space'}, 'fhir.primitive.format @ Patient.id'],
+    ['dom-3: a contained resource nothing refers to', {contained: [{resourceType: 'Organization', id: 'o1', name: 'x'}]}, 'fhir.invariant @ Patient'],
   ]
   for (const [what, extra, want] of cases)
     it(`finds ${what}`, () => {
       expect(brief(check(patient(extra)))).to.deep.equal([want])
     })
+
+  it('accepts a contained resource that is referenced (dom-3)', () => {
+    expect(check(patient({contained: [{resourceType: 'Organization', id: 'o1', name: 'x'}], managingOrganization: {reference: '#o1'}}))).to.deep.equal([])
+  })
 
   it('warns about dom-6 (no narrative) as the HL7 validator does', () => {
     const p: any = patient()

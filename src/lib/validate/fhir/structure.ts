@@ -46,7 +46,7 @@ const SKIPPED_INVARIANTS = new Set(['ele-1', 'txt-1', 'txt-2', 'bdl-7', 'bdl-3']
 /** Fast paths for the invariants on nearly every resource; undefined falls back to FHIRPath. */
 const NATIVE: Record<string, (node: any) => boolean | undefined> = {
   'dom-2': (r) => (r.contained === undefined ? true : undefined),
-  'dom-3': (r) => (r.contained === undefined ? true : undefined),
+  'dom-3': (r) => (r.contained === undefined ? true : containedAllReferenced(r)),
   'dom-4': (r) => (r.contained === undefined ? true : undefined),
   'dom-5': (r) => (r.contained === undefined ? true : undefined),
   'dom-6': (r) => typeof r.text?.div === 'string',
@@ -54,6 +54,34 @@ const NATIVE: Record<string, (node: any) => boolean | undefined> = {
 }
 
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1)
+
+/** Every string in a JSON tree, with the key it sits under. */
+function eachString(node: any, visit: (key: string, v: string) => void, key = ''): void {
+  if (typeof node === 'string') visit(key, node)
+  else if (Array.isArray(node)) for (const x of node) eachString(x, visit, key)
+  else if (node && typeof node === 'object') for (const k of Object.keys(node)) eachString(node[k], visit, k)
+}
+
+/**
+ * dom-3 natively (fhirpath.js refuses its `descendants().as(canonical)` on a collection): each contained
+ * resource is referenced from elsewhere in the resource as `#id`, or itself refers to its container as `#`.
+ */
+function containedAllReferenced(r: any): boolean {
+  if (!Array.isArray(r.contained)) return true
+  const refs = new Set<string>()
+  eachString(r, (k, v) => {
+    if (v.startsWith('#')) refs.add(v)
+  })
+  return r.contained.every((c: any) => {
+    if (!c || typeof c !== 'object' || typeof c.id !== 'string') return true
+    if (refs.has(`#${c.id}`)) return true
+    let toContainer = false
+    eachString(c, (k, v) => {
+      if (v === '#') toContainer = true
+    })
+    return toContainer
+  })
+}
 
 /**
  * Structural validation of FHIR R4 resources against the base StructureDefinitions: unknown elements,
@@ -142,6 +170,8 @@ export class FhirStructureValidator {
 
   private checkInvariants(node: any, typeName: string, path: string, def: ElementDef | undefined, expr: string, loc: ResourceSite['loc'], resource: any, root: any): void {
     for (const inv of this.invariantsOf(typeName, path, def)) {
+      // A contained resource's narrative is its container's (the HL7 validator does not ask it of them either).
+      if (inv.key === 'dom-6' && expr.endsWith(']') && /\.contained\[\d+\]$/.test(expr)) continue
       let ok = inv.native?.(node)
       if (ok === undefined && inv.run) {
         try {
@@ -186,7 +216,8 @@ export class FhirStructureValidator {
       }
       const value = obj[key]
       const many = child.def.x !== '1' && child.def.x !== '0'
-      const childExpr = `${expr}.${name}`
+      // FHIRPath names a choice element by its name without the type: Patient.deceased.ofType(dateTime).
+      const childExpr = child.choice ? `${expr}.${child.name}.ofType(${code})` : `${expr}.${name}`
       if (child.def.x === '0') {
         this.emit('fhir.cardinality.max', `${child.path} is not allowed`, this.at(loc, childExpr))
         continue
