@@ -153,3 +153,11 @@ describe('hl7v2 batch files', () => {
     expect(out).to.contain('BTS|2\r')
   })
 })
+
+describe('hl7v2 componentTexts', () => {
+  it('decodes every component of a value in one pass', () => {
+    const m = Hl7Message.parse('MSH|^~\\&|||||||ADT^A04|1|P|2.5\rPID|1||a\\S\\b^""^^c&d\r')
+    expect(m.segment('PID')!.field(3).componentTexts()).to.deep.equal(['a^b', '', '', 'c&d'])
+    expect(m.segment('PID')!.field(4).componentTexts()).to.deep.equal([])
+  })
+})

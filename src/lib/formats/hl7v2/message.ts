@@ -45,6 +45,14 @@ export class Hl7Value {
     return v === HL7_NULL ? '' : decodeEscapes(v, this.delimiters)
   }
 
+  /** Every component decoded, in one pass ('' for empty and `""`). Subcomponent separators stay in the text. */
+  componentTexts(): string[] {
+    if (this.raw === '') return []
+    const parts = this.raw.split(this.delimiters.component)
+    for (let i = 0; i < parts.length; i++) parts[i] = parts[i] === HL7_NULL ? '' : decodeEscapes(parts[i], this.delimiters)
+    return parts
+  }
+
   /** Raw subcomponents of this value, [] when empty. */
   subcomponents(): string[] {
     return this.raw === '' ? [] : this.raw.split(this.delimiters.subcomponent)
@@ -89,17 +97,21 @@ export class Hl7Segment {
     return s
   }
 
+  private nameCache?: string
+  private headerCache?: boolean
+
   get name(): string {
+    if (this.nameCache !== undefined) return this.nameCache
     const raw = this.rawText
     if (raw !== undefined) {
       const p = raw.indexOf(this.delimiters.field)
-      return p === -1 ? raw : raw.slice(0, p)
-    }
-    return this.fieldsCache![0]
+      this.nameCache = p === -1 ? raw : raw.slice(0, p)
+    } else this.nameCache = this.fieldsCache![0]
+    return this.nameCache
   }
 
   private get isHeader(): boolean {
-    return HEADER_SEGMENTS.has(this.name)
+    return (this.headerCache ??= HEADER_SEGMENTS.has(this.name))
   }
 
   /** Raw fields, index = HL7 field number (0 = segment name). */
