@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import {expect} from 'chai'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -87,5 +88,20 @@ describe('him validate (CLI)', () => {
     const dom = execFileSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(tmp, 'chrome')}`, '--dump-dom', `file://${html}`], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000})
     expect((dom.match(/<details class="rec"/g) ?? []).length).to.equal(18)
     expect(dom).to.include('18 records')
+  })
+})
+
+describe('him validate HL7 v2 (CLI)', () => {
+  it('passes valid ADT and ORU messages', () => {
+    const r = him(['validate', fx('hl7v2/messages-valid.hl7')])
+    expect(r.code, r.stderr).to.equal(0)
+    expect(r.stdout).to.include('3 records')
+  })
+
+  it('finds each planted problem at its message, line and HL7 path', () => {
+    const r = him(['validate', fx('hl7v2/messages-invalid.hl7'), '--json'])
+    expect(r.code).to.equal(1)
+    const got = JSON.parse(r.stdout).findings.map((f: any) => ({rule: f.rule, record: f.location.record, line: f.location.line, path: f.location.path}))
+    expect(got).to.deep.equal(JSON.parse(readFileSync(fx('hl7v2/messages-invalid.expected.json'), 'utf8')))
   })
 })

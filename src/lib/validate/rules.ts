@@ -65,6 +65,7 @@ export const RULES: RuleDef[] = [
   {id: 'hl7.segment.missing', severity: 'error', description: 'A segment the message structure requires is missing'},
   {id: 'hl7.field.required', severity: 'error', description: 'A required field is empty (MSH-9, MSH-10, MSH-12, PID-3, PID-5, ...)'},
   {id: 'hl7.datatype', severity: 'error', description: 'A value that does not fit its data type (DTM, NM, CX, XPN, ...)'},
+  {id: 'hl7.cx.authority', severity: 'warning', description: 'A patient identifier (CX) with neither assigning authority (CX.4) nor identifier type (CX.5)'},
   {id: 'hl7.table', severity: 'error', description: 'A coded value not in its HL7 table (e.g. 0001 administrative sex)'},
   {id: 'hl7.length', severity: 'warning', description: 'A field longer than HL7 v2.5 allows'},
   {id: 'hl7.event.unsupported', severity: 'info', description: 'A message type him has no structure rules for'},

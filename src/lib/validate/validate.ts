@@ -48,6 +48,7 @@ export type FormatValidator = (src: Source, ctx: FormatValidatorContext) => Prom
 const VALIDATORS: Record<string, () => Promise<FormatValidator>> = {
   csv: async () => validateCsvSource,
   fhir: async () => (await import('./fhir/validate-fhir.js')).validateFhirSource,
+  hl7: async () => (await import('./hl7v2/validate-hl7.js')).validateHl7Source,
 }
 
 /**

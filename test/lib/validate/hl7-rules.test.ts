@@ -1,0 +1,65 @@
+import {expect} from 'chai'
+
+import {Hl7Message} from '../../../src/lib/formats/hl7v2/message.js'
+import {type Finding} from '../../../src/lib/validate/findings.js'
+import {validateHl7Message} from '../../../src/lib/validate/hl7v2/hl7-rules.js'
+import {makeEmit, RuleSet} from '../../../src/lib/validate/rules.js'
+
+// Synthetic messages only.
+const MSH = (type = 'ADT^A01^ADT_A01', ctl = 'C1', ver = '2.5.1') => `MSH|^~\\&|SYN|SYNF|HIM|HIM|20240102030405||${type}|${ctl}|P|${ver}`
+const PID = (fields: Partial<Record<number, string>> = {}) => {
+  const f: Record<number, string> = {1: '1', 3: 'SYN1^^^SYNHOSP^MR', 5: 'Quinlan^Avery', 7: '19620314', 8: 'F', ...fields}
+  return 'PID|' + Array.from({length: 8}, (_, i) => f[i + 1] ?? '').join('|')
+}
+const ADT = (pid = PID(), pv1 = 'PV1|1|I') => [MSH(), 'EVN|A01|20240102030405', pid, pv1].join('\r')
+
+function check(text: string, showValues = false): Finding[] {
+  const out: Finding[] = []
+  const msg = Hl7Message.parse(text)
+  validateHl7Message(msg, {file: 'm.hl7', record: 1, segmentLines: msg.segments.map((_, i) => i + 1)}, makeEmit({rules: new RuleSet(), showValues}, (f) => out.push(f)))
+  return out
+}
+const brief = (fs: Finding[]) => fs.map((f) => `${f.rule} @ ${f.location.path} line ${f.location.line}`)
+
+describe('HL7 v2 rules', () => {
+  it('passes a well-formed ADT^A01 and ORU^R01', () => {
+    expect(check(ADT())).to.deep.equal([])
+    expect(check([MSH('ORU^R01^ORU_R01'), PID(), 'OBR|1||L1|8867-4^HR^LN', 'OBX|1|NM|8867-4^HR^LN||72|/min|||||F'].join('\r'))).to.deep.equal([])
+  })
+
+  it('requires the segments of the structure, taking it from the event when MSH-9.3 names the event', () => {
+    expect(brief(check([MSH(), 'EVN|A01|20240102', PID()].join('\r')))).to.deep.equal(['hl7.segment.missing @ PV1 line 1'])
+    expect(brief(check([MSH('ADT^A04^ADT_A04'), PID(), 'PV1|1|O'].join('\r')))).to.deep.equal(['hl7.segment.missing @ EVN line 1'])
+    expect(brief(check([MSH('ORU^R01'), PID()].join('\r')))).to.deep.equal(['hl7.segment.missing @ OBR line 1'])
+  })
+
+  it('requires MSH-9, MSH-10, MSH-12, PID-3, PID-5', () => {
+    expect(brief(check(ADT().replace('|C1|', '||')))).to.deep.equal(['hl7.field.required @ MSH-10 line 1'])
+    expect(brief(check(ADT(PID({3: ''}))))).to.deep.equal(['hl7.field.required @ PID-3 line 3'])
+    expect(brief(check(ADT(PID({5: '""'}))))).to.deep.equal(['hl7.field.required @ PID-5 line 3'])
+  })
+
+  it('checks data types: DTM, CX, XPN, NM', () => {
+    expect(brief(check(ADT(PID({7: '19621301'}))))).to.deep.equal(['hl7.datatype @ PID-7 line 3'])
+    expect(brief(check(ADT(PID({3: '^^^SYNHOSP^MR'}))))).to.deep.equal(['hl7.datatype @ PID-3[1].1 line 3'])
+    expect(brief(check(ADT(PID({3: 'SYN1~SYN2^^^H^MR'}))))).to.deep.equal(['hl7.cx.authority @ PID-3[1].4 line 3'])
+    expect(brief(check(ADT(PID({5: '^^J'}))))).to.deep.equal(['hl7.datatype @ PID-5[1] line 3'])
+    const oru = [MSH('ORU^R01^ORU_R01'), PID(), 'OBR|1||L1|8867-4^HR^LN', 'OBX|1|NM|8867-4^HR^LN||7O|/min|||||F'].join('\r')
+    expect(brief(check(oru))).to.deep.equal(['hl7.datatype @ OBX-5 line 4'])
+  })
+
+  it('checks HL7 table values (0001 sex, 0004 patient class, 0104 version) and field lengths', () => {
+    const fs = check(ADT(PID({8: 'X'}), 'PV1|1|Q'))
+    expect(brief(fs)).to.deep.equal(['hl7.table @ PID-8 line 3', 'hl7.table @ PV1-2 line 4'])
+    expect(fs[0].message).to.equal('not a value of HL7 table 0001 administrative sex')
+    expect(fs[0].value).to.equal(undefined)
+    expect(check(ADT(PID({8: 'X'})), true)[0].value).to.equal('X')
+    expect(brief(check(ADT().replace('|C1|', `|${'C'.repeat(21)}|`)))).to.deep.equal(['hl7.length @ MSH-10 line 1'])
+    expect(check(ADT().replace('|C1|', `|${'C'.repeat(21)}|`))[0].severity).to.equal('warning')
+  })
+
+  it('numbers repeated segments in paths (OBX[2])', () => {
+    const oru = [MSH('ORU^R01^ORU_R01'), PID(), 'OBR|1||L1|8867-4^HR^LN', 'OBX|1|NM|8867-4^HR^LN||72|/min|||||F', 'OBX|2|NM|||72|/min|||||F'].join('\r')
+    expect(brief(check(oru))).to.deep.equal(['hl7.field.required @ OBX[2]-3 line 5'])
+  })
+})
