@@ -6,7 +6,7 @@
 import {HimError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {normalizeHeader, recognise} from '../formats/csv/mapping/builtin.js'
-import {compileToFhir, isProblem, type MappingContext, type Patient} from '../formats/csv/mapping/patient-mapping.js'
+import {compileToFhir, isProblem, type MappingContext, type Patient, type RowProblem} from '../formats/csv/mapping/patient-mapping.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {type CsvEncoding, readCsv} from '../formats/csv/reader.js'
 import {readFhir} from '../formats/fhir/reader.js'
@@ -19,6 +19,27 @@ export interface InputRecord extends DedupeRecord {
   /** CSV only: the row as read, to write back with the cluster id. */
   cells?: string[]
   fileIndex: number
+}
+
+/**
+ * A CSV record keeps only its cells; its Patient is made again from them when asked (the mapping is
+ * deterministic). At a million records this is the difference between fitting in memory or not.
+ */
+class CsvRecord implements InputRecord {
+  constructor(
+    public key: string,
+    readonly side: number,
+    readonly loc: SourceLocation,
+    readonly cells: string[],
+    /** The cells as matched, when an invalid date was blanked. */
+    private readonly matchCells: string[] | undefined,
+    private readonly toPatient: (cells: string[]) => Patient | RowProblem,
+    readonly fileIndex: number,
+  ) {}
+
+  get patient(): Patient {
+    return this.toPatient(this.matchCells ?? this.cells) as Patient
+  }
 }
 
 export interface InputFile {
@@ -58,7 +79,8 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
     let key = r.key
     for (let k = 2; keys.has(key); k++) key = `${r.key}~${k}`
     keys.add(key)
-    records.push({...r, key})
+    r.key = key
+    records.push(r)
   }
   for (const [fileIndex, input] of opts.inputs.entries()) {
     const src = await openSource(input.path)
@@ -127,7 +149,7 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
           info.rejected++
           continue
         }
-        addRecord({key: p.id!, patient: p, side: input.side, loc: row.loc, cells: row.value, fileIndex})
+        addRecord(new CsvRecord(p.id!, input.side, row.loc, row.value, cells === row.value ? undefined : cells, compiled!.toPatient, fileIndex))
         info.records++
       }
     }

@@ -46,7 +46,7 @@ export interface DedupeFilesOptions {
 }
 
 export interface DedupeSummary {
-  files: InputFile[]
+  files: Array<Omit<InputFile, 'header' | 'mapping'> & {mapping?: string}>
   counts: {in: number; used: number; rejected: number}
   rejectsFile?: string
   blocking: DedupeResult['blocking']
@@ -58,6 +58,8 @@ export interface DedupeSummary {
   outputs: Record<string, string>
   exitCode: number
   durationMs: number
+  /** Time spent in each stage (reading, standardizing, blocking, ...), in ms. */
+  stageMs: Record<string, number>
 }
 
 const isJson = (f: string) => /\.json$/i.test(f)
@@ -103,9 +105,19 @@ function reviewItems(result: DedupeResult, records: InputRecord[]): ReviewItem[]
 
 export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSummary> {
   const started = Date.now()
+  const stageMs: Record<string, number> = {}
+  let stage = ''
+  let stageStart = started
+  const onStage = (next: string) => {
+    const now = Date.now()
+    if (stage) stageMs[stage] = (stageMs[stage] ?? 0) + now - stageStart
+    stage = next
+    stageStart = now
+    opts.onStage?.(next)
+  }
   if (opts.output && opts.output !== '-' && !/\.(csv|json|ndjson)$/i.test(opts.output))
     throw usageError(`-o ${opts.output}: name it .csv, .json (FHIR Bundle) or .ndjson`)
-  opts.onStage?.('reading')
+  onStage('reading')
   const inputs = [...opts.inputs.map((path) => ({path, side: 0})), ...(opts.linkTo ? [{path: opts.linkTo, side: 1}] : [])]
   const {records, rejects, files} = await readInputs({inputs, from: opts.from, mapping: opts.mapping, mappingCtx: opts.mappingCtx, encoding: opts.encoding})
   if (opts.output?.toLowerCase().endsWith('.csv') && files.some((f) => f.format !== 'csv'))
@@ -113,7 +125,7 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
   let decisions = await loadDecisions(opts.decisions)
   const fromFile = opts.settings ? await loadDedupeSettings(opts.settings) : {}
   const given = Object.fromEntries(Object.entries(opts.engine).filter(([, v]) => v !== undefined))
-  const engineOpts: Partial<DedupeOptions> = {...fromFile, ...given, linkOnly: Boolean(opts.linkTo), onProgress: opts.onStage}
+  const engineOpts: Partial<DedupeOptions> = {...fromFile, ...given, linkOnly: Boolean(opts.linkTo), onProgress: onStage}
   let result = dedupeRecords(records, {...engineOpts, decisions})
   const outputs: Record<string, string> = {}
   let reviewed: number | undefined
@@ -144,7 +156,7 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
     reviewQueue = {file, pending: items.filter((it) => !nowDecided.has(decisionKey(it.a, it.b))).length}
   }
 
-  opts.onStage?.('writing')
+  onStage('writing')
   const clusterOf = new Int32Array(records.length)
   result.clusters.forEach((c, ci) => c.members.forEach((m) => (clusterOf[m] = ci)))
   if (opts.pairs) {
@@ -167,8 +179,9 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
     await rs.close()
   }
   const merged = result.clusters.filter((c) => c.members.length > 1 && !c.oversized)
+  onStage('')
   return {
-    files,
+    files: files.map(({header: _h, mapping, ...f}) => ({...f, mapping: mapping?.name})),
     counts: {in: records.length + rejects.length, used: records.length, rejected: rejects.length},
     rejectsFile,
     blocking: result.blocking,
@@ -188,6 +201,7 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
     outputs,
     exitCode: rejects.length ? ExitCode.REJECTS : ExitCode.OK,
     durationMs: Date.now() - started,
+    stageMs,
   }
 }
 
