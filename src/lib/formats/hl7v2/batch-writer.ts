@@ -1,3 +1,7 @@
+import {renameSync, writeFileSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
+
+import {formatLocation, type SourceLocation} from '../../records/types.js'
 import {type Json} from './datatypes.js'
 import {hl7Now} from './datetime.js'
 import {type AdtEvent, type FromFhirOptions, type MshSettings, resourcesToHl7} from './from-fhir.js'
@@ -10,6 +14,8 @@ export interface Hl7WriterSettings {
   mrnSystem: string
   now?: () => Date
   nextControlId?: () => string
+  /** One file per message (hl7SplitWriter) instead of one batch file. */
+  split?: boolean
 }
 
 /** Control ids unique per run: HIM + the run's start time + a counter. */
@@ -35,7 +41,7 @@ export function hl7BatchWriter(out: {push(text: string): void}, s: Hl7WriterSett
       .set(1, '|', 'raw')
       .set(2, '^~\\&', 'raw')
   return {
-    write(resources: Json[]): {code: string; reason: string} | undefined {
+    write(resources: Json[], _loc?: SourceLocation): {code: string; reason: string} | undefined {
       const r = resourcesToHl7(resources, s.event, opts, patients)
       if (!('messages' in r)) return r
       if (!started) {
@@ -53,6 +59,38 @@ export function hl7BatchWriter(out: {push(text: string): void}, s: Hl7WriterSett
     },
     get messageCount() {
       return messages
+    },
+  }
+}
+
+/**
+ * `--split`: each message in its own file (`000001-ADT_A28.hl7`, ...) in the folder of `index.target`, written
+ * whole then renamed into place; the index (the sink, `index.tsv`) lists each file with the input record it came
+ * from (file and line, never values).
+ */
+export function hl7SplitWriter(index: {push(text: string): void; target: string}, s: Hl7WriterSettings) {
+  const dir = dirname(index.target)
+  const now = s.now ?? (() => new Date())
+  const opts: FromFhirOptions = {msh: s.msh, mrnSystem: s.mrnSystem, now, nextControlId: s.nextControlId ?? controlIdSource(now())}
+  const patients = new Map<string, Json>()
+  let n = 0
+  index.push('file\tfrom\n')
+  return {
+    write(resources: Json[], loc: SourceLocation): {code: string; reason: string} | undefined {
+      const r = resourcesToHl7(resources, s.event, opts, patients)
+      if (!('messages' in r)) return r
+      for (const m of r.messages) {
+        const name = `${String(++n).padStart(6, '0')}-${m.type.code}_${m.type.event}.hl7`
+        const path = join(dir, name)
+        writeFileSync(`${path}.part`, m.toString())
+        renameSync(`${path}.part`, path)
+        index.push(`${basename(path)}\t${formatLocation(loc).replace(/[\t\n]/g, ' ')}\n`)
+      }
+      return undefined
+    },
+    close(): void {},
+    get messageCount() {
+      return n
     },
   }
 }
