@@ -19,6 +19,7 @@ Records that cannot be converted go to a rejects file with their reason and loca
     {description: 'A hospital export to FHIR NDJSON', command: '<%= config.bin %> <%= command.id %> patients.csv --to ndjson -o patients.ndjson'},
     {description: 'FHIR back to CSV in the generic layout', command: '<%= config.bin %> <%= command.id %> patients.ndjson --to csv -o patients.csv'},
     {description: 'A transaction Bundle (PUTs with stable ids) to stdout', command: '<%= config.bin %> <%= command.id %> patients.csv --to fhir --bundle-type transaction -o -'},
+    {description: 'Patients as HL7 v2 ADT^A04, one file per message in the folder out/', command: '<%= config.bin %> <%= command.id %> patients.csv --to hl7 --event A04 --split -o out'},
     {description: 'See the mapping him would use, to edit it', command: '<%= config.bin %> <%= command.id %> export.csv --print-mapping > mapping.yaml'},
     {description: 'Excel export from Windows, with a custom mapping, summary as JSON for a script', command: '<%= config.bin %> <%= command.id %> export.csv --encoding windows-1252 --mapping mapping.yaml --to ndjson -o out.ndjson --json'},
   ]
@@ -36,6 +37,8 @@ Records that cannot be converted go to a rejects file with their reason and loca
     'print-mapping': Flags.boolean({description: 'print the mapping that would be used, as YAML, and stop'}),
     encoding: Flags.string({description: 'CSV input encoding [default: config defaults.encoding, else utf8]', options: CSV_ENCODINGS}),
     delimiter: Flags.string({description: 'CSV delimiter [default: sniffed when reading, "," when writing]', options: [',', ';', 'tab', '|']}),
+    event: Flags.string({description: 'ADT event of Patients for --to hl7 (A28 add, A31 update, A04 register)', options: ['A28', 'A31', 'A04'], default: 'A28'}),
+    split: Flags.boolean({description: 'with --to hl7: one file per message in the folder -o names, instead of one batch file'}),
     'bundle-type': Flags.string({description: 'Bundle type for --to fhir', options: ['collection', 'transaction', 'batch'], default: 'collection'}),
   }
 
@@ -70,6 +73,7 @@ Records that cannot be converted go to a rejects file with their reason and loca
       encoding,
       delimiter: (flags.delimiter === 'tab' ? '\t' : flags.delimiter) as never,
       bundleType: flags['bundle-type'] as never,
+      hl7: {event: flags.event as 'A28' | 'A31' | 'A04', msh: config.hl7, split: flags.split},
       onProgress: (t, file) => progress.update(`Converting ${file}: ${t.in.toLocaleString('en-US')} records (${Math.round(t.in / ((Date.now() - started) / 1000 || 1)).toLocaleString('en-US')}/s)`),
       warn: (m) => this.logger().warn(m),
     }).finally(() => progress.stop())

@@ -1,4 +1,4 @@
-import {rm} from 'node:fs/promises'
+import {mkdir, rm} from 'node:fs/promises'
 import {basename, dirname, extname, join, resolve} from 'node:path'
 
 import {HimError, usageError, worstExit} from '../cli/errors.js'
@@ -12,7 +12,7 @@ import {detectFormat, openSource, type Source} from '../io/source.js'
 import {RejectSink} from '../records/reject-sink.js'
 import {type Reject, Tally} from '../records/types.js'
 import {convertCsvToNdjsonInParallel, PARALLEL_MIN_BYTES, parallelWorkers, type ParallelOptions} from './parallel-csv.js'
-import {type FileInfo, OUTPUT_EXTENSION, type OutputWriter, READERS, WRITERS} from './formats.js'
+import {type FileInfo, OUTPUT_EXTENSION, type OutputWriter, READERS, WRITERS, type WriterContext} from './formats.js'
 
 export interface ConvertOptions {
   inputs: string[]
@@ -32,6 +32,8 @@ export interface ConvertOptions {
   encoding?: CsvEncoding
   delimiter?: Delimiter
   bundleType?: BundleType
+  /** HL7 v2 output: ADT event, MSH-3..6 (config `hl7`), and `split` (one file per message in the folder named by output). */
+  hl7?: WriterContext['hl7']
   onProgress?: (tally: Tally, file: string) => void
   /** CSV -> NDJSON inputs at least this large use worker threads (default 8 MB; HIMKIT_WORKERS=0 turns it off). */
   parallelMinBytes?: number
@@ -88,7 +90,13 @@ export async function convert(opts: ConvertOptions): Promise<ConvertResult> {
       throw usageError(`${output}: the output would overwrite an input`, 'name another output with -o')
   const rejectsPath = opts.rejects ?? (output === '-' ? 'him-rejects.ndjson' : `${output}.rejects.ndjson`)
 
-  const sink = await Sink.open(output)
+  const split = opts.to === 'hl7' && opts.hl7?.split === true
+  if (split && output === '-') throw usageError('--split writes one file per message into a folder: name it with -o DIR')
+  if (split)
+    await mkdir(output, {recursive: true}).catch((error: NodeJS.ErrnoException) => {
+      throw new HimError(`${output}: cannot make the folder (${error.code ?? 'error'})`, {code: 'OUTPUT_UNWRITABLE', exit: ExitCode.CANT_CREATE})
+    })
+  const sink = await Sink.open(split ? join(output, 'index.tsv') : output)
   const rejects = new RejectSink(rejectsPath)
   const tally = new Tally()
   const files: FileSummary[] = []
@@ -102,6 +110,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertResult> {
       mappingCtx: opts.mappingCtx,
       bundleType: opts.bundleType ?? 'collection',
       delimiter: opts.delimiter,
+      hl7: opts.hl7,
     }))
 
   try {

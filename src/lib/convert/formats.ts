@@ -13,7 +13,7 @@ import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {readFhir, type Resource} from '../formats/fhir/reader.js'
 import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/writer.js'
 import {readHl7AsFhir} from '../formats/hl7v2/fhir-reader.js'
-import {hl7BatchWriter, type Hl7WriterSettings} from '../formats/hl7v2/batch-writer.js'
+import {hl7BatchWriter, hl7SplitWriter, type Hl7WriterSettings} from '../formats/hl7v2/batch-writer.js'
 import {HimError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 
@@ -165,8 +165,9 @@ export const WRITERS: Record<string, WriterFactory> = {
   csv: csvOutput,
   hl7: (sink, ctx) => {
     const msh = {sendingApplication: 'HIMKIT', sendingFacility: 'HIMKIT', receivingApplication: '', receivingFacility: ''}
-    const w = hl7BatchWriter(sink, {event: 'A28', msh, ...ctx.hl7, mrnSystem: ctx.mappingCtx.mrnSystem})
-    return {write: (resources) => w.write(resources), close: async () => w.close()}
+    const settings = {event: 'A28' as const, msh, ...ctx.hl7, mrnSystem: ctx.mappingCtx.mrnSystem}
+    const w = settings.split ? hl7SplitWriter(sink, settings) : hl7BatchWriter(sink, settings)
+    return {write: (resources, loc) => w.write(resources, loc), close: async () => w.close()}
   },
 }
 
