@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -66,5 +66,36 @@ describe('him convert with HL7 v2', function () {
     expect(rows[1]).to.match(/^SYN9,.*Zed,.*Example,.*M,/)
     expect(rows[2]).to.contain('O|Brien')
     expect(rows[2]).to.contain('Sample^Town')
+  })
+})
+
+describe('him convert --to hl7 --event --split, MSH from config', function () {
+  this.timeout(120_000)
+  let dir: string
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'him-hl7-'))))
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('writes one file per message with the event asked for and MSH-3..6 from the config hl7 section', async () => {
+    const config = join(dir, 'himkit.config.json')
+    writeFileSync(config, JSON.stringify({version: 1, hl7: {sendingApplication: 'MYAPP', sendingFacility: 'MYFAC', receivingApplication: 'EHR', receivingFacility: 'EHRFAC'}}))
+    const csv = join(dir, 'p.csv')
+    // synthetic patients
+    writeFileSync(csv, 'MRN,First Name,Last Name,DOB,Sex\nSYN1,Ann,Example,1990-02-03,F\nSYN2,Bob,Sample,1980-01-01,M\n')
+    const out = join(dir, 'out')
+    const r = await him('convert', csv, '--to', 'hl7', '--event', 'A04', '--split', '-o', out, '--config', config, '--json')
+    expect(r.code, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout).counts).to.include({in: 2, out: 2, rejected: 0})
+    const files = readdirSync(out).sort()
+    expect(files).to.deep.equal(['000001-ADT_A04.hl7', '000002-ADT_A04.hl7', 'index.tsv'])
+    const msg = readFileSync(join(out, files[1]), 'utf8')
+    expect(msg.split('\r')[0]).to.match(/^MSH\|\^~\\&\|MYAPP\|MYFAC\|EHR\|EHRFAC\|\d{14}\+0000\|\|ADT\^A04\^ADT_A01\|HIM\d+\|P\|2\.5\.1$/)
+    expect(msg).to.contain('\rPID|1||SYN2^^^^MR||Sample^Bob^^^^^L||19800101|M\r')
+    expect(readFileSync(join(out, 'index.tsv'), 'utf8').split('\n')[2]).to.equal(`000002-ADT_A04.hl7\t${csv}:line 3`)
+  })
+
+  it('refuses --split to stdout', async () => {
+    const r = await him('convert', fixture('adt-a01-synthetic.hl7'), '--to', 'hl7', '--split', '-o', '-')
+    expect(r.code).to.equal(64)
+    expect(r.stderr).to.contain('--split writes one file per message into a folder')
   })
 })
