@@ -7,10 +7,15 @@ export class DeidAudit {
   private readonly warnings = new Map<string, number>()
 
   count(rule: string, method: string, category: string, n = 1): void {
+    this.counter(rule, method, category).count += n
+  }
+
+  /** A counter to keep and increment in a hot loop (no key to build per value). */
+  counter(rule: string, method: string, category: string): {count: number} {
     const k = `${rule}\u0000${method}\u0000${category}`
-    const c = this.counts.get(k)
-    if (c) c.count += n
-    else this.counts.set(k, {rule, method, category, count: n})
+    let c = this.counts.get(k)
+    if (!c) this.counts.set(k, (c = {rule, method, category, count: 0}))
+    return c
   }
 
   warn(message: string): void {
@@ -18,7 +23,7 @@ export class DeidAudit {
   }
 
   rules() {
-    return [...this.counts.values()].sort((a, b) => a.rule.localeCompare(b.rule) || a.method.localeCompare(b.method))
+    return [...this.counts.values()].filter((c) => c.count > 0).sort((a, b) => a.rule.localeCompare(b.rule) || a.method.localeCompare(b.method))
   }
 
   warningList() {
@@ -28,7 +33,7 @@ export class DeidAudit {
   /** Totals per method. */
   byMethod(): Record<string, number> {
     const out: Record<string, number> = {}
-    for (const c of this.counts.values()) out[c.method] = (out[c.method] ?? 0) + c.count
+    for (const c of this.counts.values()) if (c.count) out[c.method] = (out[c.method] ?? 0) + c.count
     return out
   }
 }

@@ -27,6 +27,18 @@ export function csvRowScope(cells: string[], plan: ColumnPlan[], needSweep: bool
   }
 }
 
+const COUNTERS = new WeakMap<ColumnPlan, {applied: {count: number}; removed: {count: number}}>()
+
+function counters(c: ColumnPlan, s: DeidSettings) {
+  let k = COUNTERS.get(c)
+  if (!k) {
+    const rule = `column ${c.column}`
+    k = {applied: s.audit.counter(rule, c.method, c.category), removed: s.audit.counter(rule, 'redact', c.category)}
+    COUNTERS.set(c, k)
+  }
+  return k
+}
+
 /** De-identify one CSV row by its column plan: same number of cells, same order; a removed value becomes empty. */
 export function deidentifyCsvRow(cells: string[], plan: ColumnPlan[], s: DeidSettings): string[] {
   const needSweep = plan.some((c) => c.method === 'scrub')
@@ -35,16 +47,16 @@ export function deidentifyCsvRow(cells: string[], plan: ColumnPlan[], s: DeidSet
   for (const c of plan) {
     const v = cells[c.index]
     if (v === undefined || v === '') continue
-    const rule = `column ${c.column}`
     if (c.method === 'scrub') {
-      const r = scrubText(v, scope.sweep)
-      out[c.index] = r.text
-      s.audit.count(rule, 'scrub', c.category)
+      out[c.index] = scrubText(v, scope.sweep).text
+      counters(c, s).applied.count++
       continue
     }
     const nv = applyMethod(v, c.method, c.category, s, scope, c.part)
     out[c.index] = nv ?? ''
-    s.audit.count(rule, nv === undefined && c.method !== 'redact' ? 'redact' : c.method, c.category)
+    const k = counters(c, s)
+    if (nv === undefined && c.method !== 'redact') k.removed.count++
+    else k.applied.count++
   }
   return out
 }

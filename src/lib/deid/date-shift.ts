@@ -1,12 +1,26 @@
 import {createHmac} from 'node:crypto'
 
 /** A date as written, split into the parts a shift or a generalization touches; the rest is kept as it was. */
-export interface DateText {
-  year: number
-  month?: number
-  day?: number
+export class DateText {
+  constructor(
+    readonly layout: 'iso' | 'compact' | 'us',
+    readonly year: number,
+    readonly month: number | undefined,
+    readonly day: number | undefined,
+    /** Time, zone or anything after the date, kept as written. */
+    private readonly rest: string,
+    /** US layout: separator and whether month and day were zero-padded. */
+    private readonly sep = '/',
+    private readonly padMonth = true,
+    private readonly padDay = true,
+  ) {}
+
   /** Put the (new) parts back in the original layout, with the original time and zone. */
-  format(y: number, m?: number, d?: number): string
+  format(y: number, m?: number, d?: number): string {
+    if (this.layout === 'iso') return pad(y, 4) + (this.month ? `-${pad(m!)}` : '') + (this.day ? `-${pad(d!)}${this.rest}` : '')
+    if (this.layout === 'compact') return pad(y, 4) + pad(m!) + (this.day ? pad(d!) + this.rest : '')
+    return `${this.padMonth ? pad(m!) : m}${this.sep}${this.padDay ? pad(d!) : d}${this.sep}${pad(y, 4)}${this.rest}`
+  }
 }
 
 const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T.*)?)?)?$/
@@ -20,36 +34,14 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 export function parseDateText(raw: string): DateText | undefined {
   const s = raw.trim()
   let m = ISO.exec(s)
-  if (m) {
-    const [, y, mo, d, time = ''] = m
-    return {
-      year: Number(y),
-      month: mo ? Number(mo) : undefined,
-      day: d ? Number(d) : undefined,
-      format: (ny, nm, nd) => pad(ny, 4) + (mo ? `-${pad(nm!)}` : '') + (d ? `-${pad(nd!)}${time}` : ''),
-    }
-  }
+  if (m) return new DateText('iso', Number(m[1]), m[2] ? Number(m[2]) : undefined, m[3] ? Number(m[3]) : undefined, m[4] ?? '')
   m = COMPACT.exec(s)
   if (m) {
-    const [, y, mo, d, rest] = m
-    if (!d && rest) return undefined
-    return {
-      year: Number(y),
-      month: Number(mo),
-      day: d ? Number(d) : undefined,
-      format: (ny, nm, nd) => pad(ny, 4) + pad(nm!) + (d ? pad(nd!) + rest : ''),
-    }
+    if (!m[3] && m[4]) return undefined
+    return new DateText('compact', Number(m[1]), Number(m[2]), m[3] ? Number(m[3]) : undefined, m[4])
   }
   m = US.exec(s)
-  if (m) {
-    const [, mo, sep, d, y, rest] = m
-    return {
-      year: Number(y),
-      month: Number(mo),
-      day: Number(d),
-      format: (ny, nm, nd) => `${mo.length === 2 ? pad(nm!) : nm}${sep}${d.length === 2 ? pad(nd!) : nd}${sep}${pad(ny, 4)}${rest}`,
-    }
-  }
+  if (m) return new DateText('us', Number(m[4]), Number(m[1]), Number(m[3]), m[5], m[2], m[1].length === 2, m[3].length === 2)
   return undefined
 }
 

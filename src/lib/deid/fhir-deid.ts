@@ -38,6 +38,14 @@ export interface FhirDeidOptions {
   restrictedZip?: ReadonlySet<string>
 }
 
+interface PlanNode {
+  info: ChildInfo
+  own?: FhirRule
+  names: string[]
+  types: string[]
+  children: Map<string, PlanNode>
+}
+
 interface ResCtx {
   scope: RecordScope
   methods: Set<string>
@@ -61,8 +69,10 @@ export class FhirDeidentifier {
   private readonly typeSegRules = new Map<string, FhirRule[]>()
   private readonly fpRules: FhirRule[] = []
   private readonly renumbered = new Map<string, string>()
-  private readonly names: string[] = []
-  private readonly types: string[] = []
+  private readonly counters = new Map<FhirRule | string, Map<string, {count: number}>>()
+  private lastCounter: {rule?: FhirRule; method: string; category: string; c: {count: number}} = {method: '', category: '', c: {count: 0}}
+  /** Per element path from a resource root: its type and the first native rule naming it, worked out once. */
+  private readonly plans = new Map<string, PlanNode>()
 
   constructor(private readonly o: FhirDeidOptions) {
     const add = (m: Map<string, FhirRule[]>, k: string, r: FhirRule) => (m.get(k) ?? m.set(k, []).get(k)!).push(r)
@@ -78,7 +88,10 @@ export class FhirDeidentifier {
     }
   }
 
-  /** De-identify one resource in place (contained resources and Bundle entries each as their own resource). */
+  /**
+   * De-identify one resource in place (contained resources and Bundle entries each as their own resource).
+   * Removed elements are left as `undefined`: absent once written as JSON.
+   */
   deidentify(resource: Resource): Resource {
     this.processResource(resource)
     return resource
@@ -93,17 +106,8 @@ export class FhirDeidentifier {
       fpValues: new Map(),
     }
     for (const r of this.fpRules) this.evaluateFallback(r, res, ctx)
-    const savedNames = this.names.splice(0)
-    const savedTypes = this.types.splice(0)
-    this.names.push(res.resourceType)
-    this.types.push(res.resourceType)
-    let root: FhirRule | undefined
-    for (const r of this.rootRules) if ((r.match as {resourceType: string | null}).resourceType === res.resourceType) root = minRule(root, r)
-    this.walkObject(res, res.resourceType, root, ctx, res)
-    this.names.length = 0
-    this.types.length = 0
-    this.names.push(...savedNames)
-    this.types.push(...savedTypes)
+    const root = this.rootPlan(res.resourceType)
+    this.walkObject(res, root, root.own, ctx)
     if (ctx.methods.size > 0) addSecurityLabels(res, ctx.methods)
   }
 
@@ -122,78 +126,113 @@ export class FhirDeidentifier {
     ctx.fpValues.set(r, vals)
   }
 
-  private walkObject(obj: any, modelPath: string, inherited: FhirRule | undefined, ctx: ResCtx, resource: any): void {
-    for (const key of Object.keys(obj)) {
-      if (key === 'resourceType') continue
-      let info: ChildInfo
-      if (key.charCodeAt(0) === 95 /* _ */) {
-        const base = childInfo(modelPath, key.slice(1))
-        info = {type: 'Element', modelPath: 'Element', name: base?.name ?? key.slice(1)}
-      } else info = childInfo(modelPath, key) ?? {type: 'unknown', modelPath: '', name: key}
+  private rootPlan(resourceType: string): PlanNode {
+    let p = this.plans.get(resourceType)
+    if (!p) {
+      let own: FhirRule | undefined
+      for (const r of this.rootRules) if ((r.match as {resourceType: string | null}).resourceType === resourceType) own = minRule(own, r)
+      p = {info: {type: resourceType, modelPath: resourceType, name: resourceType}, own, names: [resourceType], types: [resourceType], children: new Map()}
+      this.plans.set(resourceType, p)
+    }
+    return p
+  }
+
+  private childPlan(parent: PlanNode, key: string): PlanNode {
+    let c = parent.children.get(key)
+    if (c) return c
+    const modelPath = parent.info.modelPath
+    let info: ChildInfo
+    if (key.charCodeAt(0) === 95 /* _ */) {
+      const base = childInfo(modelPath, key.slice(1))
+      info = {type: 'Element', modelPath: 'Element', name: base?.name ?? key.slice(1)}
+    } else info = childInfo(modelPath, key) ?? {type: 'unknown', modelPath: '', name: key}
+    const names = [...parent.names, info.name]
+    const types = [...parent.types, info.type]
+    c = {info, own: this.matchNative(names, types), names, types, children: new Map()}
+    parent.children.set(key, c)
+    return c
+  }
+
+  /** Walk an object's elements; removed ones are set to undefined (absent from JSON, and no slow delete). Returns how many remain. */
+  private walkObject(obj: any, plan: PlanNode, inherited: FhirRule | undefined, ctx: ResCtx): number {
+    let kept = 0
+    for (const key in obj) {
       const val = obj[key]
+      if (val === undefined) continue
+      if (key === 'resourceType') {
+        kept++
+        continue
+      }
+      const child = this.childPlan(plan, key)
       if (Array.isArray(val)) {
         let w = 0
         for (let i = 0; i < val.length; i++) {
-          const r = this.visit(val[i], info, inherited, ctx, obj, resource)
+          const r = this.visit(val[i], child, inherited, ctx, obj)
           if (r !== REMOVE) val[w++] = r
         }
         val.length = w
-        if (w === 0) delete obj[key]
+        if (w === 0) obj[key] = undefined
+        else kept++
       } else {
-        const r = this.visit(val, info, inherited, ctx, obj, resource)
-        if (r === REMOVE) delete obj[key]
-        else obj[key] = r
+        const r = this.visit(val, child, inherited, ctx, obj)
+        if (r === REMOVE) obj[key] = undefined
+        else {
+          obj[key] = r
+          kept++
+        }
       }
     }
+    return kept
   }
 
-  private visit(value: any, info: ChildInfo, inherited: FhirRule | undefined, ctx: ResCtx, parent: any, resource: any): Out {
+  private visit(value: any, plan: PlanNode, inherited: FhirRule | undefined, ctx: ResCtx, parent: any): Out {
+    const info = plan.info
     if (info.type === 'Resource' && value && typeof value === 'object' && typeof value.resourceType === 'string') {
       this.processResource(value)
       return value
     }
-    this.names.push(info.name)
-    this.types.push(info.type)
-    try {
-      const own = this.match(value, ctx)
-      const eff = own && (!inherited || own.index < inherited.index) ? own : inherited
-      if (value !== null && typeof value === 'object') {
-        if (this.o.mode === 'preset' && info.type === 'Quantity' && AGE_UNITS.has(value.code ?? value.unit) && typeof value.value === 'number') {
-          // An age written as a plain Quantity is still an age.
-          const age = this.o.rules.find((r) => r.category === 'age')
-          if (age && age.method !== 'keep') return this.complexNode(age, value, {...info, type: 'Age'}, ctx)
-        }
-        if (eff && eff === own) {
-          const handled = this.complexNode(eff, value, info, ctx)
-          if (handled !== undefined) return handled
-        }
-        this.walkObject(value, info.modelPath, eff, ctx, resource)
-        return Object.keys(value).length === 0 ? REMOVE : value
+    const own = this.fpRules.length ? this.matchFallback(plan, value, ctx) : plan.own
+    const eff = own && (!inherited || own.index < inherited.index) ? own : inherited
+    if (value !== null && typeof value === 'object') {
+      if (this.o.mode === 'preset' && info.type === 'Quantity' && AGE_UNITS.has(value.code ?? value.unit) && typeof value.value === 'number') {
+        // An age written as a plain Quantity is still an age.
+        const age = this.o.rules.find((r) => r.category === 'age')
+        if (age && age.method !== 'keep') return this.complexNode(age, value, {...info, type: 'Age'}, ctx)
       }
-      if (!eff) return this.o.mode === 'preset' ? this.unmatchedLeaf(value, info, ctx) : value
-      return this.leaf(eff, value, info, parent, ctx)
-    } finally {
-      this.names.pop()
-      this.types.pop()
+      if (eff && eff === own) {
+        const handled = this.complexNode(eff, value, info, ctx)
+        if (handled !== undefined) return handled
+      }
+      return this.walkObject(value, plan, eff, ctx) === 0 ? REMOVE : value
     }
+    if (!eff) return this.o.mode === 'preset' ? this.unmatchedLeaf(value, info, ctx) : value
+    return this.leaf(eff, value, plan, parent, ctx)
   }
 
-  private match(value: unknown, ctx: ResCtx): FhirRule | undefined {
-    const d = this.names.length - 1
-    const name = this.names[d]
+  /** The first native rule (by order) that names the element at this path. */
+  private matchNative(names: string[], types: string[]): FhirRule | undefined {
+    const d = names.length - 1
+    const name = names[d]
     let best: FhirRule | undefined
     for (const r of this.pathRules.get(name) ?? []) {
       const m = r.match as {resourceType: string | null; segs: string[]}
-      if (m.segs.length !== d || (m.resourceType !== null && m.resourceType !== this.names[0])) continue
-      if (m.segs.every((s, i) => s === this.names[i + 1])) best = minRule(best, r)
+      if (m.segs.length !== d || (m.resourceType !== null && m.resourceType !== names[0])) continue
+      if (m.segs.every((s, i) => s === names[i + 1])) best = minRule(best, r)
     }
-    for (const r of this.typeRules.get(this.types[d]) ?? []) best = minRule(best, r)
+    for (const r of this.typeRules.get(types[d]) ?? []) best = minRule(best, r)
     for (const r of this.typeSegRules.get(name) ?? []) {
       const m = r.match as {type: string; segs: string[]}
       const at = d - m.segs.length
-      if (at < 0 || this.types[at] !== m.type) continue
-      if (m.segs.every((s, i) => s === this.names[at + 1 + i])) best = minRule(best, r)
+      if (at < 0 || types[at] !== m.type) continue
+      if (m.segs.every((s, i) => s === names[at + 1 + i])) best = minRule(best, r)
     }
+    return best
+  }
+
+  /** Rules evaluated with fhirpath.js match by the node itself (objects) or by name and value (primitives). */
+  private matchFallback(plan: PlanNode, value: unknown, ctx: ResCtx): FhirRule | undefined {
+    let best = plan.own
+    const name = plan.info.name
     for (const r of this.fpRules) {
       if (best && best.index < r.index) continue
       if (value !== null && typeof value === 'object') {
@@ -254,7 +293,19 @@ export class FhirDeidentifier {
 
   private note(rule: FhirRule | undefined, method: string, category: string, ctx: ResCtx): void {
     ctx.methods.add(method)
-    this.o.settings.audit.count(rule ? rule.path : `(unmatched ${category})`, method, category)
+    const last = this.lastCounter
+    if (last.rule === rule && last.method === method && last.category === category) {
+      last.c.count++
+      return
+    }
+    const owner = rule ?? category
+    let byRule = this.counters.get(owner)
+    if (!byRule) this.counters.set(owner, (byRule = new Map()))
+    const k = method + category
+    let c = byRule.get(k)
+    if (!c) byRule.set(k, (c = this.o.settings.audit.counter(rule ? rule.path : `(unmatched ${category})`, method, category)))
+    c.count++
+    this.lastCounter = {rule, method, category, c}
   }
 
   private unmatchedLeaf(value: unknown, info: ChildInfo, ctx: ResCtx): Out {
@@ -274,13 +325,14 @@ export class FhirDeidentifier {
     return v === undefined ? REMOVE : v
   }
 
-  private leaf(rule: FhirRule, value: any, info: ChildInfo, parent: any, ctx: ResCtx): Out {
+  private leaf(rule: FhirRule, value: any, plan: PlanNode, parent: any, ctx: ResCtx): Out {
+    const info = plan.info
+    const parentType = plan.types[plan.types.length - 2]
     const s = this.o.settings
     const method = this.methodOf(rule, info, parent)
     const category: Category = rule.category ? this.categoryOf(rule.category, info, parent) : 'otherId'
     const cat = rule.category === undefined ? 'config' : category
-    const d = this.types.length - 1
-    const isRef = rule.category === 'resourceRef' || (info.name === 'reference' && this.types[d - 1] === 'Reference') || info.type === 'id'
+    const isRef = rule.category === 'resourceRef' || (info.name === 'reference' && parentType === 'Reference') || info.type === 'id'
     switch (method) {
       case 'keep':
         return value
@@ -289,7 +341,7 @@ export class FhirDeidentifier {
           const y = /^(\d{4})/.exec(value)?.[1]
           if (y && s.asOf.getUTCFullYear() - Number(y) <= 89) return this.finish(rule, y, 'generalize', cat, ctx)
         }
-        if (typeof value === 'string' && this.o.partialZip && info.name === 'postalCode' && this.types[d - 1] === 'Address') {
+        if (typeof value === 'string' && this.o.partialZip && info.name === 'postalCode' && parentType === 'Address') {
           const z = generalizeZip(value, this.o.restrictedZip ?? s.zipRestricted)
           if (z) return this.finish(rule, z, 'generalize', cat, ctx)
         }

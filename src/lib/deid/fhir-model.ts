@@ -35,13 +35,15 @@ export interface ChildInfo {
   name: string
 }
 
-const cache = new Map<string, ChildInfo | null>()
+const cache = new Map<string, Map<string, ChildInfo | null>>()
 
 /** The type of `key` inside an element at `modelPath`; null when the model does not know it. */
 export function childInfo(modelPath: string, key: string): ChildInfo | null {
-  const p = `${modelPath}.${key}`
-  const hit = cache.get(p)
+  let byKey = cache.get(modelPath)
+  if (!byKey) cache.set(modelPath, (byKey = new Map()))
+  const hit = byKey.get(key)
   if (hit !== undefined) return hit
+  const p = `${modelPath}.${key}`
   let type = r4Model.path2Type[p]
   let info: ChildInfo | null = null
   if (type) {
@@ -51,7 +53,7 @@ export function childInfo(modelPath: string, key: string): ChildInfo | null {
     const mp = elsewhere ?? (type === 'BackboneElement' || type === 'Element' ? p : type)
     info = {type, modelPath: mp, name: choiceBase.get(p) ?? key}
   }
-  cache.set(p, info)
+  byKey.set(key, info)
   return info
 }
 

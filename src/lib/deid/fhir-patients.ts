@@ -1,13 +1,13 @@
 import {type Resource} from '../formats/fhir/reader.js'
 import {patientKeyOf} from './patient-key.js'
-import {sweepPattern} from './scrub.js'
+import {type Sweep, sweepPattern} from './scrub.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export interface PatientEntry {
   key: string
   names: string[]
   values: string[]
-  sweep?: RegExp | null
+  sweep?: Sweep | null
 }
 
 const PATIENT_REF_FIELDS = ['subject', 'patient', 'beneficiary', 'individual', 'who']
@@ -31,6 +31,7 @@ export function isMrnIdentifier(idf: any, mrnSystem?: string): boolean {
  */
 export class FhirPatientIndex {
   private readonly byId = new Map<string, PatientEntry>()
+  private readonly byRef = new Map<string, PatientEntry>()
   constructor(private readonly mrnSystem?: string) {}
 
   get size(): number {
@@ -55,6 +56,7 @@ export class FhirPatientIndex {
       `FHIR:Patient/${p.id ?? '?'}`
     const entry: PatientEntry = {key, names, values}
     if (p.id) this.byId.set(p.id, entry)
+    if (this.byRef.size) this.byRef.clear()
     return entry
   }
 
@@ -64,17 +66,20 @@ export class FhirPatientIndex {
     for (const f of PATIENT_REF_FIELDS) {
       const ref = r[f]?.reference
       if (typeof ref !== 'string') continue
+      const hit = this.byRef.get(ref)
+      if (hit) return hit
       const t = referencedId(ref)
       if (t && (t.type === undefined || t.type === 'Patient')) {
-        const e = this.byId.get(t.id)
-        if (e) return e
-        return {key: `FHIR:Patient/${t.id}`, names: [], values: []}
+        const e = this.byId.get(t.id) ?? {key: `FHIR:Patient/${t.id}`, names: [], values: []}
+        if (this.byRef.size >= 200_000) this.byRef.clear()
+        this.byRef.set(ref, e)
+        return e
       }
     }
     return undefined
   }
 
-  sweepOf(e: PatientEntry): RegExp | undefined {
+  sweepOf(e: PatientEntry): Sweep | undefined {
     if (e.sweep === undefined) e.sweep = sweepPattern({names: e.names, values: e.values}) ?? null
     return e.sweep ?? undefined
   }

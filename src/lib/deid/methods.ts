@@ -4,7 +4,7 @@ import {generalizeAge, generalizeDate} from './generalize.js'
 import {type DeidKeys, missingKeyError} from './keys.js'
 import {needsDateKey, needsKey, type Method, type Preset} from './presets.js'
 import {pseudonym} from './pseudonym.js'
-import {scrubText} from './scrub.js'
+import {scrubText, type Sweep} from './scrub.js'
 import {substituteValue} from './substitute.js'
 import {DEFAULT_ZIP3_TABLE, generalizeZip, restrictedZip3, type Zip3TableName} from './zip-tables.js'
 import {DeidAudit} from './audit.js'
@@ -19,6 +19,8 @@ export interface DeidSettings {
   asOf: Date
   maxShiftDays: number
   audit: DeidAudit
+  /** Shifts already derived, by patient key. */
+  shifts: Map<string, number>
 }
 
 export function makeSettings(preset: Preset, keys: DeidKeys, opts: {zipTable?: Zip3TableName; asOf?: Date; maxShiftDays?: number} = {}): DeidSettings {
@@ -31,6 +33,7 @@ export function makeSettings(preset: Preset, keys: DeidKeys, opts: {zipTable?: Z
     asOf: opts.asOf ?? new Date(),
     maxShiftDays: opts.maxShiftDays ?? DEFAULT_MAX_SHIFT_DAYS,
     audit: new DeidAudit(),
+    shifts: new Map(),
   }
 }
 
@@ -45,7 +48,7 @@ export function checkKeys(methods: Iterable<Method>, keys: DeidKeys, what: strin
 /** What one record knows about its patient: who (for the date shift) and what to sweep out of its free text. */
 export interface RecordScope {
   patientKey?: string
-  sweep?: RegExp
+  sweep?: Sweep
   /** Cached shift for patientKey. */
   shiftDays?: number
 }
@@ -53,8 +56,15 @@ export interface RecordScope {
 export function shiftFor(s: DeidSettings, scope: RecordScope): number {
   if (scope.shiftDays !== undefined) return scope.shiftDays
   if (!scope.patientKey) s.audit.warn('a date was shifted for a record whose patient is unknown: all such records share one shift')
-  scope.shiftDays = shiftDaysFor(s.keys.dateKey!, scope.patientKey ?? '(unknown patient)', s.maxShiftDays)
-  return scope.shiftDays
+  const who = scope.patientKey ?? '(unknown patient)'
+  let days = s.shifts.get(who)
+  if (days === undefined) {
+    days = shiftDaysFor(s.keys.dateKey!, who, s.maxShiftDays)
+    if (s.shifts.size >= 1_000_000) s.shifts.clear()
+    s.shifts.set(who, days)
+  }
+  scope.shiftDays = days
+  return days
 }
 
 /**

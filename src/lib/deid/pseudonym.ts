@@ -1,10 +1,51 @@
-import {createHmac} from 'node:crypto'
+import {createHash, type Hash} from 'node:crypto'
 
 import {type Category} from './categories.js'
 
+/**
+ * HMAC-SHA256 (RFC 2104) with the key schedule done once: the inner and outer hash states after the padded key
+ * are kept and copied for each message, and recent results are remembered (ids and references repeat).
+ */
+class Hmac256 {
+  private readonly inner: Hash
+  private readonly outer: Hash
+  private readonly memo = new Map<string, string>()
+
+  constructor(key: string) {
+    let k = Buffer.from(key, 'utf8')
+    if (k.length > 64) k = createHash('sha256').update(k).digest()
+    const block = Buffer.alloc(64)
+    k.copy(block)
+    const ipad = Buffer.alloc(64)
+    const opad = Buffer.alloc(64)
+    for (let i = 0; i < 64; i++) {
+      ipad[i] = block[i] ^ 0x36
+      opad[i] = block[i] ^ 0x5c
+    }
+    this.inner = createHash('sha256').update(ipad)
+    this.outer = createHash('sha256').update(opad)
+  }
+
+  hex(value: string): string {
+    const hit = this.memo.get(value)
+    if (hit !== undefined) return hit
+    const h = this.outer.copy().update(this.inner.copy().update(value, 'utf8').digest()).digest('hex')
+    if (this.memo.size >= 100_000) this.memo.clear()
+    this.memo.set(value, h)
+    return h
+  }
+}
+
+const hmacs = new Map<string, Hmac256>()
+
 /** HMAC-SHA256 of a UTF-8 string, lowercase hex: the same as Microsoft's FHIR anonymizer `cryptoHash`. */
 export function hmacHex(key: string, value: string): string {
-  return createHmac('sha256', key).update(value, 'utf8').digest('hex')
+  let h = hmacs.get(key)
+  if (!h) {
+    if (hmacs.size > 16) hmacs.clear()
+    hmacs.set(key, (h = new Hmac256(key)))
+  }
+  return h.hex(value)
 }
 
 /**

@@ -35,43 +35,97 @@ const PATTERNS: Array<[ScrubCategory, RegExp]> = [
   ['zip', /\b\d{5}(?:-\d{4})?\b/g],
 ]
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * The identifiers known from a record, ready to sweep: name words (matched as whole words) and longer values
+ * (matched as whole strings, with and without punctuation). Built once per record or patient.
+ */
+export class Sweep {
+  constructor(
+    readonly words: ReadonlySet<string>,
+    /** Lower case, longest first. */
+    readonly phrases: readonly string[],
+  ) {}
 
-/** A regular expression matching any known identifier as a whole word, longest first; undefined when none. */
-export function sweepPattern(known: KnownIdentifiers): RegExp | undefined {
-  const terms = new Set<string>()
-  for (const n of known.names)
-    for (const w of n.split(/[\s,.'-]+/)) if (w.replace(/[^\p{L}]/gu, '').length >= 2) terms.add(w.toLowerCase())
-  for (const v of known.values) {
-    const t = v.trim()
-    if (t.length >= 4) terms.add(t.toLowerCase())
-    const compact = t.replace(/[^A-Za-z0-9]/g, '')
-    if (compact.length >= 4 && compact !== t) terms.add(compact.toLowerCase())
+  get empty(): boolean {
+    return this.words.size === 0 && this.phrases.length === 0
   }
-  if (terms.size === 0) return undefined
-  const alts = [...terms].sort((a, b) => b.length - a.length).map(escape)
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alts.join('|')})(?![\\p{L}\\p{N}])`, 'giu')
+
+  /** A cheap first test: does any known word occur in the text at all (as a substring)? */
+  mayHold(text: string): boolean {
+    const lower = text.toLowerCase()
+    for (const w of this.words) if (lower.includes(w)) return true
+    return false
+  }
+}
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c)
+
+/** The identifiers to sweep out of free text; undefined when none is known. */
+export function sweepPattern(known: KnownIdentifiers): Sweep | undefined {
+  const words = new Set<string>()
+  const phrases = new Set<string>()
+  for (const n of known.names)
+    for (const w of n.split(/[\s,.'-]+/)) if (w.replace(/[^\p{L}]/gu, '').length >= 2) words.add(w.toLowerCase())
+  for (const v of known.values) {
+    const t = v.trim().toLowerCase()
+    if (t.length < 4) continue
+    if (/^[\p{L}\p{N}]+$/u.test(t)) words.add(t)
+    else phrases.add(t)
+    const compact = t.replace(/[^a-z0-9]/g, '')
+    if (compact.length >= 4 && compact !== t) words.add(compact)
+  }
+  if (words.size === 0 && phrases.size === 0) return undefined
+  return new Sweep(words, [...phrases].sort((a, b) => b.length - a.length))
+}
+
+const WORD = /[\p{L}\p{N}]+/gu
+
+function applySweep(text: string, sweep: Sweep, label: string, onHit: () => void): string {
+  let out = text
+  if (sweep.phrases.length) {
+    let lower = out.toLowerCase()
+    for (const p of sweep.phrases) {
+      let at = lower.indexOf(p)
+      while (at !== -1) {
+        if (!isWordChar(lower[at - 1]) && !isWordChar(lower[at + p.length])) {
+          out = out.slice(0, at) + label + out.slice(at + p.length)
+          lower = lower.slice(0, at) + label.toLowerCase() + lower.slice(at + p.length)
+          onHit()
+          at = lower.indexOf(p, at + label.length)
+        } else at = lower.indexOf(p, at + 1)
+      }
+    }
+  }
+  if (sweep.words.size && sweep.mayHold(out))
+    out = out.replace(WORD, (w) => {
+      if (!sweep.words.has(w.toLowerCase())) return w
+      onHit()
+      return label
+    })
+  return out
 }
 
 /**
  * Scrub free text: the identifiers known from the same record first (names and ids), then the patterns
  * (URLs, emails, IPs, SSNs, phones, dates, MRN-like ids, ZIPs). Each finding becomes `[CATEGORY]`.
  */
-export function scrubText(text: string, known?: RegExp | KnownIdentifiers): ScrubResult {
+export function scrubText(text: string, known?: Sweep | KnownIdentifiers): ScrubResult {
   const hits: ScrubResult['hits'] = {}
   if (text === '') return {text, hits}
   let out = text
-  const sweep = known === undefined ? undefined : known instanceof RegExp ? known : sweepPattern(known)
+  const sweep = known === undefined ? undefined : known instanceof Sweep ? known : sweepPattern(known)
   const replace = (cat: ScrubCategory, re: RegExp, label: string) => {
     out = out.replace(re, () => {
       hits[cat] = (hits[cat] ?? 0) + 1
       return label
     })
   }
+  // Cheap tests first: most text has no digit, no @ and no URL, and then only the sweep can find anything.
+  const hasDigit = /\d/.test(text)
   // URLs and emails before the names in them are swept, so the whole address goes.
-  replace('url', PATTERNS[0][1], '[URL]')
-  replace('email', PATTERNS[1][1], '[EMAIL]')
-  if (sweep) replace('name', sweep, '[REDACTED]')
-  for (const [cat, re] of PATTERNS.slice(2)) replace(cat, re, `[${cat.toUpperCase()}]`)
+  if (text.includes('://') || /www\./i.test(text)) replace('url', PATTERNS[0][1], '[URL]')
+  if (text.includes('@')) replace('email', PATTERNS[1][1], '[EMAIL]')
+  if (sweep) out = applySweep(out, sweep, '[REDACTED]', () => (hits.name = (hits.name ?? 0) + 1))
+  if (hasDigit) for (const [cat, re] of PATTERNS.slice(2)) replace(cat, re, `[${cat.toUpperCase()}]`)
   return {text: out, hits}
 }
