@@ -3,11 +3,15 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Readable} from 'node:stream'
 
 import {ackPlan, buildAck, readAck} from '../../../src/lib/endpoint/mllp/ack.js'
 import {MllpClient, MllpError} from '../../../src/lib/endpoint/mllp/client.js'
 import {frame, MllpDecoder, MllpFrameError} from '../../../src/lib/endpoint/mllp/framing.js'
 import {listen} from '../../../src/lib/endpoint/mllp/listener.js'
+import {sendMessages} from '../../../src/lib/endpoint/mllp/send-messages.js'
+import {HimError} from '../../../src/lib/cli/errors.js'
+import {type Reject} from '../../../src/lib/records/types.js'
 import {Hl7Message} from '../../../src/lib/formats/hl7v2/message.js'
 
 const MSG = (id: string, extra = '') => `MSH|^~\\&|SENDAPP|SENDFAC|RECVAPP|RECVFAC|20240101000000||ADT^A04^ADT_A01|${id}|P|2.5.1${extra}\rPID|1||${id}^^^^MR||SYNTHETIC^PATIENT\r`
@@ -147,5 +151,50 @@ describe('MLLP listener and client', function () {
       () => expect.fail('expected a connection failure'),
       (e: MllpError) => expect(e.code).to.equal('MLLP_CONNECT_FAILED'),
     )
+  })
+})
+
+describe('sendMessages (him import of an HL7 file to an MLLP endpoint)', function () {
+  let dir: string
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'him-mllp-'))))
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  const source = (text: string) => ({name: 'msgs.hl7', head: Buffer.from(text.slice(0, 100)), open: () => Readable.from([Buffer.from(text)])})
+  const collect = () => {
+    const got: Reject[] = []
+    return {got, sink: {write: async (r: Reject) => void got.push(r)}}
+  }
+
+  it('counts AA as sent, rejects AE with the receiver text and unreadable text without sending it', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const {got, sink} = collect()
+    try {
+      const noControlId = MSG('') // MSH-10 empty: the listener answers AE
+      const text = 'PID|1||stray\r' + MSG('S1') + noControlId + MSG('S3')
+      const r = await sendMessages(source(text), {endpoint: {host: '127.0.0.1', port: l.port, timeoutMs: 5000}, rejects: sink})
+      expect(r.counts).to.deep.include({in: 4, out: 2, rejected: 2})
+      expect(r.balanced).to.equal(true)
+      expect(r.acks).to.deep.equal({AA: 2, AE: 1})
+      expect(got.map((x) => x.code)).to.deep.equal(['HL7_SEGMENT_OUTSIDE_MESSAGE', 'HL7_ACK_AE'])
+      expect(got[1].reason).to.equal('the receiver answered AE: MSH-9 (message type) or MSH-10 (control id) is empty')
+      expect(got[1].loc).to.include({line: 4, record: 2, field: 'MSA-1'})
+    } finally {
+      await l.close()
+    }
+    expect(l.stats.received).to.equal(3)
+  })
+
+  it('stops with exit 69 when the receiver is unreachable, after its retries', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const port = l.port
+    await l.close()
+    const {sink} = collect()
+    const err = await sendMessages(source(MSG('U1')), {endpoint: {host: '127.0.0.1', port, timeoutMs: 1000}, rejects: sink, retries: 1, backoffMs: () => 10}).then(
+      () => undefined,
+      (e: HimError) => e,
+    )
+    expect(err).to.be.instanceOf(HimError)
+    expect(err!.exit).to.equal(69)
+    expect(err!.message).to.match(/cannot connect .*0 message\(s\) acknowledged before, stopped at message 1 \(line 1\)/)
   })
 })
