@@ -10,6 +10,9 @@ import {join} from 'node:path'
 import {promisify} from 'node:util'
 
 import {MllpClient} from '../../src/lib/endpoint/mllp/client.js'
+import {sendMessages} from '../../src/lib/endpoint/mllp/send-messages.js'
+import {openSource} from '../../src/lib/io/source.js'
+import {type Reject} from '../../src/lib/records/types.js'
 import {frame} from '../../src/lib/endpoint/mllp/framing.js'
 import {Hl7Message} from '../../src/lib/formats/hl7v2/message.js'
 
@@ -102,6 +105,23 @@ describe('MLLP interop with python-hl7', function () {
       // python-hl7 parsed what we sent: the control ids and the patient name (PID-5) as it reads them
       expect(out).to.contain('GOT CTRL0001 TESTPATIENT^ALICE^B^^^^L~SMITH^ALICE^^^^^M')
       expect(out).to.contain('GOT BAD0002')
+    } finally {
+      server.kill('SIGTERM')
+    }
+  })
+
+  it('sendMessages sends a file of messages to an hl7.mllp server: AA counted, AE rejected with its location', async () => {
+    const server = spawn(PYTHON, ['-c', PY_SERVER])
+    try {
+      const [, port] = await waitForLine(server, 'stdout', /PORT (\d+)/)
+      const file = join(dir, 'two.hl7')
+      writeFileSync(file, fixture('adt-a01-synthetic.hl7') + fixture('oru-r01-synthetic.hl7').replace('CTRL0002', 'BAD0002'))
+      const rejected: Reject[] = []
+      const r = await sendMessages(await openSource(file), {endpoint: {host: '127.0.0.1', port: Number(port), timeoutMs: 10_000}, rejects: {write: async (x) => void rejected.push(x)}})
+      expect(r.counts).to.deep.include({in: 2, out: 1, rejected: 1})
+      expect(r.acks).to.deep.equal({AA: 1, AE: 1})
+      expect(rejected[0]).to.deep.include({code: 'HL7_ACK_AE', reason: 'the receiver answered AE'})
+      expect(rejected[0].loc).to.deep.include({file, record: 2, field: 'MSA-1'})
     } finally {
       server.kill('SIGTERM')
     }
