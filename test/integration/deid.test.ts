@@ -60,6 +60,17 @@ describe('him deid and him deid verify (CLI)', () => {
     expect(row[13]).not.to.equal('03/05/2024')
   })
 
+  it('an HL7 batch file stays a batch: envelope segments written back, their dates generalized', () => {
+    const adt = readFileSync(fixture('deid/adt.hl7'), 'utf8')
+    const batch = tmp.file('batch.hl7', `FHS|^~\\&|SYNTH|GH|||20240305101500\rBHS|^~\\&|SYNTH|GH|||20240305101500\r${adt}\rBTS|1\rFTS|1\r`)
+    const out = tmp.path('batch.deid.hl7')
+    const r = him(['deid', batch, '--preset', 'safe-harbor', '-o', out])
+    expect(r.code, r.stderr).to.equal(0)
+    const segs = readFileSync(out, 'utf8').split('\r').filter(Boolean).map((l) => l.slice(0, 3))
+    expect(segs).to.deep.equal(['FHS', 'BHS', 'MSH', 'EVN', 'PID', 'NK1', 'PV1', 'OBX', 'NTE', 'ZPI', 'BTS', 'FTS'])
+    expect(readFileSync(out, 'utf8')).to.include('FHS|^~\\&|SYNTH|GH|||2024\r')
+  })
+
   it('refuses to pseudonymize without a key: exit 78, no output', () => {
     const out = tmp.path('nokey.csv')
     const r = him(['deid', fixture('deid/patients.csv'), '--preset', 'pseudonymize', '-o', out])

@@ -4,6 +4,7 @@ import {rm, writeFile} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 import {basename, dirname, extname, join, resolve} from 'node:path'
 import {createRequire} from 'node:module'
+import {StringDecoder} from 'node:string_decoder'
 
 import {HimError, usageError, worstExit} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
@@ -13,7 +14,9 @@ import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {normalizeHeader} from '../formats/csv/mapping/builtin.js'
 import {detectLayout, readFhir, type Resource} from '../formats/fhir/reader.js'
 import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/writer.js'
-import {readHl7} from '../formats/hl7v2/reader.js'
+import {type Hl7FileItem, MessageAssembler, messageFromLines, SegmentLineSplitter} from '../formats/hl7v2/batch.js'
+import {delimitersOf} from '../formats/hl7v2/delimiters.js'
+import {type Hl7Message, Hl7ParseError, Hl7Segment} from '../formats/hl7v2/message.js'
 import {Sink} from '../io/sink.js'
 import {detectFormat, type InputFormat, openSource, type Source} from '../io/source.js'
 import {RejectSink} from '../records/reject-sink.js'
@@ -27,7 +30,7 @@ import {compileMsRules, type FhirRule, msKeyRef, presetFhirRules} from './fhir-r
 import {deidentifyHl7Message} from './hl7-deid.js'
 import {fingerprints, type KeyRefs, missingKeyError, resolveDeidKeys} from './keys.js'
 import {type KAnonymityReport, kAnonymityReport, QuasiIdentifierClasses} from './k-anonymity.js'
-import {checkKeys, type DeidSettings, makeSettings} from './methods.js'
+import {applyMethod, checkKeys, type DeidSettings, makeSettings} from './methods.js'
 import {type Method, type PresetName, PRESETS} from './presets.js'
 import {type Zip3TableName, restrictedZip3, ZIP3_TABLES} from './zip-tables.js'
 
@@ -356,27 +359,52 @@ async function deidFhir(j: Job): Promise<void> {
   if (j.o.kAnonymity?.suppress) j.o.warn?.(`${j.src.name}: --suppress works on CSV and HL7 only; FHIR resources were reported, not suppressed`)
 }
 
+/**
+ * HL7 v2: messages one by one, and batch envelope segments (FHS/BHS/BTS/FTS) written back in their place, their
+ * creation time (FHS-7/BHS-7) treated as a date, so a batch file stays a batch file.
+ */
 async function deidHl7(j: Job): Promise<void> {
   const qis = j.o.kAnonymity?.quasiIdentifiers
-  for await (const item of readHl7(j.src)) {
+  const splitter = new SegmentLineSplitter()
+  const asm = new MessageAssembler()
+  const decoder = new StringDecoder('utf8')
+  const handle = async (item: Hl7FileItem) => {
+    if (item.kind === 'envelope') {
+      const d = delimitersOf(item.segment.text)
+      const seg = new Hl7Segment(item.segment.text, d ?? undefined)
+      if ((seg.name === 'FHS' || seg.name === 'BHS') && seg.raw(7)) {
+        const v = applyMethod(seg.raw(7), j.settings.preset.methods.date, 'date', j.settings, {})
+        seg.set(7, v ?? '', 'raw')
+      }
+      await j.sink.write(seg.toString() + '\r')
+      return
+    }
     j.tally.in++
     j.file.in++
-    if (!item.ok) {
-      await j.reject(item)
-      continue
+    if (item.kind === 'stray') {
+      await j.reject({loc: {file: j.src.name, line: item.segment.line}, code: 'HL7_SEGMENT_OUTSIDE_MESSAGE', reason: 'a segment outside any message (no MSH before it)'})
+      return
     }
+    const loc = {file: j.src.name, line: item.line, record: item.number}
+    let msg: Hl7Message
     try {
-      deidentifyHl7Message(item.value, j.settings)
-    } catch {
-      await j.reject({loc: item.loc, code: 'DEID_FAILED', reason: 'the message could not be de-identified'})
-      continue
+      msg = messageFromLines(item.lines)
+      deidentifyHl7Message(msg, j.settings)
+    } catch (error) {
+      const e = error as {code?: string; field?: string}
+      await j.reject({loc: {...loc, field: e.field}, code: error instanceof Hl7ParseError ? e.code! : 'DEID_FAILED', reason: error instanceof Hl7ParseError ? (error as Error).message : 'the message could not be de-identified'})
+      return
     }
-    if (j.classes && qis) j.classes.add(qis.map((q) => safeGet(item.value, q)))
-    await j.sink.write(item.value.toString())
+    if (j.classes && qis) j.classes.add(qis.map((q) => safeGet(msg, q)))
+    await j.sink.write(msg.toString())
     j.tally.out++
     j.file.out++
-    if (j.o.onProgress && (j.tally.in & 4095) === 0) j.o.onProgress(j.tally, j.src.name)
   }
+  for await (const chunk of j.src.open()) {
+    for (const item of asm.push(splitter.push(decoder.write(chunk as Buffer)))) await handle(item)
+    if (j.o.onProgress) j.o.onProgress(j.tally, j.src.name)
+  }
+  for (const item of [...asm.push(splitter.push(decoder.end())), ...asm.push(splitter.end()), ...asm.end()]) await handle(item)
   if (j.o.kAnonymity?.suppress) j.o.warn?.(`${j.src.name}: --suppress works on CSV only for now; HL7 messages were reported, not suppressed`)
 }
 
