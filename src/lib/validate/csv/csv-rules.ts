@@ -1,9 +1,8 @@
-import {createHash} from 'node:crypto'
-
 import {parseDate} from '../../formats/csv/mapping/dates.js'
 import {compileToFhir, matchColumns, type MappingContext} from '../../formats/csv/mapping/patient-mapping.js'
 import {type ColumnSpec, type Mapping, SSN_SYSTEM} from '../../formats/csv/mapping/schema.js'
 import {type Reject, type SourceLocation} from '../../records/types.js'
+import {type FindingLocation} from '../findings.js'
 import {type Emit} from '../rules.js'
 import {checkSsn, isEmail, isNanpPhone, isPlaceholderName, isUspsState, isZip, nameHasDigits} from './value-checks.js'
 
@@ -35,6 +34,8 @@ export interface CsvValidator {
 }
 
 /** Roles a patient record needs: a finding when a file has no column for one, or the column is empty. */
+const FHIR_GENDERS = new Set(['male', 'female', 'other', 'unknown'])
+
 const REQUIRED_ROLES: Array<{to: ColumnSpec['to']; label: string}> = [
   {to: 'identifier', label: 'MRN / patient identifier'},
   {to: 'name.family', label: 'family name'},
@@ -76,7 +77,7 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
   const filled = new Array<number>(header.length).fill(0)
   let total = 0
   const mrnSeen = new Map<string, number>()
-  const rowSeen = new Map<string, number>()
+  const rowSeen = new Map<number, number>()
   const birth = at('birthDate')[0]
   const death = at('deceasedDate')[0]
   const given = at('name.given')[0]
@@ -92,6 +93,10 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
   const codeSets = new Map<number, Set<string>>()
   for (const [s, i] of [...genders, ...coded]) codeSets.set(i, new Set(Object.keys(s.codes ?? {}).map((k) => k.toLowerCase())))
   const mappedIdx = found.map(([, i]) => i)
+  const idx = (cols: Array<[ColumnSpec, number]>) => cols.map(([, i]) => i)
+  const [ssnIdx, phoneIdx, emailIdx, zipIdx, stateIdx, nameIdx] = [ssnCols, phones, emails, zips, states, nameCols].map(idx)
+  const mrnIdx = mrn ? mrn[1] : -1
+  const val = new Array<string>(header.length).fill('')
 
   function checkDate(spec: ColumnSpec, idx: number, v: string, loc: SourceLocation): string | undefined {
     const formats = spec.dateFormats ?? ['YYYY-MM-DD']
@@ -110,77 +115,80 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
   return {
     row(cells, loc) {
       total++
-      const where = (idx: number) => ({file, line: loc.line, record: loc.record, column: header[idx]})
-      for (const i of mappedIdx) if (cells[i] !== undefined && cells[i].trim() !== '') filled[i]++
-      for (const i of requiredCols) if (cells[i] === undefined || cells[i].trim() === '') emit('csv.required', 'required field is empty', where(i))
+      // Each mapped cell trimmed once, into a buffer reused from row to row.
+      for (let k = 0; k < mappedIdx.length; k++) {
+        const i = mappedIdx[k]
+        const c = cells[i]
+        const v = c === undefined ? '' : c.trim()
+        val[i] = v
+        if (v !== '') filled[i]++
+      }
+      const where = (idx: number): FindingLocation => ({file, line: loc.line, record: loc.record, column: header[idx]})
+      for (let k = 0; k < requiredCols.length; k++) if (val[requiredCols[k]] === '') emit('csv.required', 'required field is empty', where(requiredCols[k]))
 
-      if (mrn) {
-        const v = cells[mrn[1]].trim()
+      if (mrnIdx !== -1) {
+        const v = val[mrnIdx]
         if (v !== '') {
           const prev = mrnSeen.get(v)
           if (prev === undefined) mrnSeen.set(v, loc.record ?? 0)
-          else emit('csv.mrn.duplicate', `same MRN as record ${prev}`, where(mrn[1]), v)
+          else emit('csv.mrn.duplicate', `same MRN as record ${prev}`, where(mrnIdx), v)
         }
       }
-      const key = createHash('md5').update(cells.join('\u0000')).digest('base64')
+      const key = rowHash(cells)
       const prevRow = rowSeen.get(key)
       if (prevRow === undefined) rowSeen.set(key, loc.record ?? 0)
       else emit('csv.row.duplicate', `identical to record ${prevRow}`, {file, line: loc.line, record: loc.record})
 
       let b: string | undefined
       let d: string | undefined
-      if (birth) {
-        const v = cells[birth[1]].trim()
-        if (v) b = checkDate(birth[0], birth[1], v, loc)
-      }
-      if (death) {
-        const v = cells[death[1]].trim()
-        if (v) d = checkDate(death[0], death[1], v, loc)
-      }
+      if (birth && val[birth[1]] !== '') b = checkDate(birth[0], birth[1], val[birth[1]], loc)
+      if (death && val[death[1]] !== '') d = checkDate(death[0], death[1], val[death[1]], loc)
       if (b && d && d < b) emit('csv.date.death-before-birth', 'death date is before the birth date', where(death![1]))
 
-      for (const [, i] of ssnCols) {
-        const v = cells[i].trim()
-        if (!v) continue
+      for (let k = 0; k < ssnIdx.length; k++) {
+        const v = val[ssnIdx[k]]
+        if (v === '') continue
         const problem = checkSsn(v)
-        if (problem === 'csv.ssn.format') emit(problem, 'not 9 digits as NNN-NN-NNNN', where(i), v)
-        else if (problem === 'csv.ssn.impossible') emit(problem, 'never issued: area 000, 666 or 9xx, group 00 or serial 0000', where(i), v)
-        else if (problem === 'csv.ssn.placeholder') emit(problem, 'a well-known placeholder SSN', where(i), v)
+        if (problem === 'csv.ssn.format') emit(problem, 'not 9 digits as NNN-NN-NNNN', where(ssnIdx[k]), v)
+        else if (problem === 'csv.ssn.impossible') emit(problem, 'never issued: area 000, 666 or 9xx, group 00 or serial 0000', where(ssnIdx[k]), v)
+        else if (problem === 'csv.ssn.placeholder') emit(problem, 'a well-known placeholder SSN', where(ssnIdx[k]), v)
       }
-      for (const [, i] of phones) {
-        const v = cells[i].trim()
-        if (v && !isNanpPhone(v)) emit('csv.phone.format', 'not a valid NANP phone number (10 digits, area code and exchange not starting with 0 or 1)', where(i), v)
+      for (let k = 0; k < phoneIdx.length; k++) {
+        const v = val[phoneIdx[k]]
+        if (v !== '' && !isNanpPhone(v)) emit('csv.phone.format', 'not a valid NANP phone number (10 digits, area code and exchange not starting with 0 or 1)', where(phoneIdx[k]), v)
       }
-      for (const [, i] of emails) {
-        const v = cells[i].trim()
-        if (v && !isEmail(v)) emit('csv.email.format', 'not an email address (name@domain.tld)', where(i), v)
+      for (let k = 0; k < emailIdx.length; k++) {
+        const v = val[emailIdx[k]]
+        if (v !== '' && !isEmail(v)) emit('csv.email.format', 'not an email address (name@domain.tld)', where(emailIdx[k]), v)
       }
-      for (const [, i] of zips) {
-        const v = cells[i].trim()
-        if (v && !isZip(v)) emit('csv.zip.format', 'not a ZIP code (5 digits, or ZIP+4)', where(i), v)
+      for (let k = 0; k < zipIdx.length; k++) {
+        const v = val[zipIdx[k]]
+        if (v !== '' && !isZip(v)) emit('csv.zip.format', 'not a ZIP code (5 digits, or ZIP+4)', where(zipIdx[k]), v)
       }
-      for (const [, i] of states) {
-        const v = cells[i].trim()
-        if (v && !isUspsState(v)) emit('csv.state.code', 'not a USPS state or territory code', where(i), v)
+      for (let k = 0; k < stateIdx.length; k++) {
+        const v = val[stateIdx[k]]
+        if (v !== '' && !isUspsState(v)) emit('csv.state.code', 'not a USPS state or territory code', where(stateIdx[k]), v)
       }
-      for (const [s, i] of genders) {
-        const v = cells[i].trim()
-        if (!v) continue
+      for (let k = 0; k < genders.length; k++) {
+        const [spec, i] = genders[k]
+        const v = val[i]
+        if (v === '') continue
         const known = codeSets.get(i)!
-        const ok = known.size ? known.has(v.toLowerCase()) : ['male', 'female', 'other', 'unknown'].includes(v)
-        if (!ok) emit('csv.sex.code', `not a sex code of mapping "${opts.mapping.name}" (${Object.keys(s.codes ?? {}).slice(0, 8).join(', ') || 'male, female, other, unknown'})`, where(i), v)
+        const ok = known.size ? known.has(v.toLowerCase()) : FHIR_GENDERS.has(v)
+        if (!ok) emit('csv.sex.code', `not a sex code of mapping "${opts.mapping.name}" (${Object.keys(spec.codes ?? {}).slice(0, 8).join(', ') || 'male, female, other, unknown'})`, where(i), v)
       }
-      for (const [s, i] of coded) {
-        const v = cells[i].trim()
-        if (v && !codeSets.get(i)!.has(v.toLowerCase())) emit('csv.code.unknown', `not a ${s.to} code the mapping lists`, where(i), v)
+      for (let k = 0; k < coded.length; k++) {
+        const [spec, i] = coded[k]
+        const v = val[i]
+        if (v !== '' && !codeSets.get(i)!.has(v.toLowerCase())) emit('csv.code.unknown', `not a ${spec.to} code the mapping lists`, where(i), v)
       }
-      for (const [, i] of nameCols) {
-        const v = cells[i]
-        if (v && nameHasDigits(v)) emit('csv.name.digits', 'name has digits in it', where(i), v)
+      for (let k = 0; k < nameIdx.length; k++) {
+        const v = val[nameIdx[k]]
+        if (v !== '' && nameHasDigits(v)) emit('csv.name.digits', 'name has digits in it', where(nameIdx[k]), v)
       }
       if (given || family) {
-        const g = given ? cells[given[1]] : undefined
-        const f = family ? cells[family[1]] : undefined
+        const g = given ? val[given[1]] : undefined
+        const f = family ? val[family[1]] : undefined
         if (isPlaceholderName(g, f)) emit('csv.name.placeholder', 'a placeholder name, not a real one', where((given ?? family)![1]), [g, f].filter(Boolean).join(' '))
       }
     },
@@ -192,4 +200,26 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
       return found.map(([s, i]) => ({field: header[i], role: s.to, required: required.has(i), filled: filled[i], total}))
     },
   }
+}
+
+/**
+ * A 53-bit hash of a row's cells (cyrb53, public domain), for exact-duplicate detection without keeping rows:
+ * with a million distinct rows the chance of any false match is about 1 in 10,000.
+ */
+export function rowHash(cells: string[]): number {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let c = 0; c < cells.length; c++) {
+    const s = cells[c]
+    for (let i = 0; i < s.length; i++) {
+      const ch = s.charCodeAt(i)
+      h1 = Math.imul(h1 ^ ch, 2654435761)
+      h2 = Math.imul(h2 ^ ch, 1597334677)
+    }
+    h1 = Math.imul(h1 ^ 0x1f, 2654435761) // a separator, so ["ab", "c"] and ["a", "bc"] differ
+    h2 = Math.imul(h2 ^ 0x1f, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
 }

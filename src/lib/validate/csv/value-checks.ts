@@ -22,12 +22,22 @@ export function checkSsn(v: string): SsnProblem | undefined {
 
 /** NANP: optional +1/1, then NXX-NXX-XXXX where N is 2-9; common separators and an extension allowed. */
 export function isNanpPhone(v: string): boolean {
-  const main = v.replace(/\s*(x|ext\.?|extension)\s*\d+$/i, '')
-  if (!/^[0-9+().\-\s]+$/.test(main)) return false
-  let d = main.replace(/[^0-9]/g, '')
-  if (d.length === 11 && d[0] === '1') d = d.slice(1)
-  if (d.length !== 10) return false
-  return d[0] >= '2' && d[3] >= '2' && !(d[1] === '1' && d[2] === '1')
+  const main = /[a-z]/i.test(v) ? v.replace(/\s*(x|ext\.?|extension)\s*\d+$/i, '') : v
+  // One pass over the characters: digits kept (at most 11), separators + ( ) . - and spaces skipped.
+  const d: number[] = []
+  for (let i = 0; i < main.length; i++) {
+    const c = main.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (d.length === 11) return false
+      d.push(c - 48)
+    } else if (!(c === 43 || c === 40 || c === 41 || c === 46 || c === 45 || c === 32 || c === 9)) return false
+  }
+  let o = 0
+  if (d.length === 11) {
+    if (d[0] !== 1) return false
+    o = 1
+  } else if (d.length !== 10) return false
+  return d[o] >= 2 && d[o + 3] >= 2 && !(d[o + 1] === 1 && d[o + 2] === 1)
 }
 
 export const isZip = (v: string): boolean => /^\d{5}(-?\d{4})?$/.test(v)
@@ -53,7 +63,20 @@ const PLACEHOLDER_NAMES = new Set([
 /** Single names that are only a placeholder together with another one (BABY BOY, TEST PATIENT, JOHN DOE). */
 const normName = (v: string) => v.toLowerCase().replace(/[^a-z]/g, '')
 
+/** Names repeat a great deal in a patient file: remember recent answers (bounded). */
+const placeholderCache = new Map<string, boolean>()
+
 export function isPlaceholderName(...parts: Array<string | undefined>): boolean {
+  const key = parts.join('\u0000')
+  const hit = placeholderCache.get(key)
+  if (hit !== undefined) return hit
+  const answer = placeholderAnswer(parts)
+  if (placeholderCache.size >= 50_000) placeholderCache.clear()
+  placeholderCache.set(key, answer)
+  return answer
+}
+
+function placeholderAnswer(parts: Array<string | undefined>): boolean {
   const given = parts.filter((p): p is string => Boolean(p && p.trim()))
   if (given.length === 0) return false
   if (given.some((p) => PLACEHOLDER_NAMES.has(normName(p)) && normName(p) !== 'doe' && normName(p) !== 'patient')) return true
