@@ -68,6 +68,7 @@ export class FhirDeidentifier {
   private readonly typeRules = new Map<string, FhirRule[]>()
   private readonly typeSegRules = new Map<string, FhirRule[]>()
   private readonly fpRules: FhirRule[] = []
+  private readonly fpHeads = new Map<FhirRule, string | undefined>()
   private readonly renumbered = new Map<string, string>()
   private readonly counters = new Map<FhirRule | string, Map<string, {count: number}>>()
   private lastCounter: {rule?: FhirRule; method: string; category: string; c: {count: number}} = {method: '', category: '', c: {count: 0}}
@@ -84,7 +85,10 @@ export class FhirDeidentifier {
       } else if (m.kind === 'type') {
         if (m.segs.length === 0) add(this.typeRules, m.type, r)
         else add(this.typeSegRules, m.segs.at(-1)!, r)
-      } else this.fpRules.push(r)
+      } else {
+        this.fpRules.push(r)
+        this.fpHeads.set(r, /^([A-Z][A-Za-z0-9]*)\b/.exec(r.path)?.[1])
+      }
     }
   }
 
@@ -105,7 +109,12 @@ export class FhirDeidentifier {
       fpObjects: new Map(),
       fpValues: new Map(),
     }
-    for (const r of this.fpRules) this.evaluateFallback(r, res, ctx)
+    for (const r of this.fpRules) {
+      // `Observation.note.where(...)` cannot match a Patient: evaluate only rules that may apply to this type.
+      const head = this.fpHeads.get(r)
+      if (head && head !== res.resourceType && head !== 'Resource' && head !== 'DomainResource') continue
+      this.evaluateFallback(r, res, ctx)
+    }
     const root = this.rootPlan(res.resourceType)
     this.walkObject(res, root, root.own, ctx)
     if (ctx.methods.size > 0) addSecurityLabels(res, ctx.methods)
@@ -444,16 +453,24 @@ function perturb(v: number, settings: Record<string, unknown>): number {
   return Math.round(noisy * f) / f
 }
 
+/** A value as a FHIRPath literal: dates as @-literals, numbers as numbers, text quoted. */
+function fhirpathLiteral(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  const s = String(v)
+  if (/^\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/.test(s)) return `@${s}`
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
 /** Microsoft's `generalize`: the first case whose FHIRPath condition holds for the value gives its replacement. */
 function generalizeByCases(value: unknown, settings: Record<string, unknown>): unknown {
   const cases = (settings.cases ?? {}) as Record<string, string>
-  const env = {v: value}
+  const lit = fhirpathLiteral(value)
   for (const [cond, repl] of Object.entries(cases)) {
     try {
-      const hit = fhirpath.evaluate({}, cond.replace(/\$this/g, '%v'), env)
+      const hit = fhirpath.evaluate({}, cond.replace(/\$this/g, lit))
       if (hit[0] === true) {
-        const out = fhirpath.evaluate({}, String(repl).replace(/\$this/g, '%v'), env)
-        return out.length ? (typeof out[0] === 'object' ? String(out[0]) : out[0]) : undefined
+        const out = fhirpath.evaluate({}, String(repl).replace(/\$this/g, lit))
+        return out.length ? String(out[0]).replace(/^@/, '') : undefined
       }
     } catch {
       /* a case that cannot be evaluated does not match */

@@ -117,6 +117,26 @@ describe('deid FHIR', () => {
       expect(p.birthDate).to.equal(new Date(Date.parse('1931-04-05') + days * 86_400_000).toISOString().slice(0, 10))
     })
 
+    it('supports generalize cases, substitute replaceWith, perturb and encrypt as that tool does', () => {
+      const rules = compileMsRules(MsConfig.parse({fhirPathRules: [
+        {path: 'Patient.birthDate', method: 'generalize', cases: {'$this >= @1990-01-01 and $this < @2000-01-01': '@1990'}, otherValues: 'redact'},
+        {path: 'FamilyMemberHistory.condition.onset as Age', method: 'perturb', span: 10, rangeType: 'fixed', roundTo: 0},
+        {path: "nodesByType('HumanName').family", method: 'substitute', replaceWith: 'Doe'},
+        {path: "nodesByType('HumanName').given", method: 'encrypt'},
+      ]}), 'inline')
+      const settings = makeSettings(PRESETS['safe-harbor'], {encryptKey: '0123456789abcdef'}, {asOf})
+      const e = new FhirDeidentifier({rules, mode: 'config', settings, patients: new FhirPatientIndex()})
+      const p = JSON.parse(JSON.stringify(e.deidentify({resourceType: 'Patient', id: 'x', birthDate: '1995-02-03', name: [{family: 'Smith', given: ['Ann']}]})))
+      expect(p.birthDate).to.equal('1990')
+      expect(p.name[0].family).to.equal('Doe')
+      expect(Buffer.from(p.name[0].given[0], 'base64')).to.have.length(32) // IV + one AES block
+      const old = JSON.parse(JSON.stringify(e.deidentify({resourceType: 'Patient', id: 'y', birthDate: '1985-02-03'})))
+      expect(old.birthDate).to.equal(undefined) // otherValues: redact
+      const fmh = e.deidentify({resourceType: 'FamilyMemberHistory', id: 'f', status: 'completed', patient: {reference: 'Patient/x'}, relationship: {text: 'x'}, condition: [{code: {text: 'c'}, onsetAge: {value: 50, unit: 'a'}}]})
+      expect(fmh.condition[0].onsetAge.value).to.be.within(45, 55)
+      expect(fmh.meta.security.map((x: any) => x.code)).to.include('PERTURBED')
+    })
+
     it('refuses a key written in the file (keys only by reference)', () => {
       expect(() => msKeyRef({...cfg, parameters: {cryptoHashKey: 'secret'}}, 'cryptoHashKey', 'c.json')).to.throw(/only by reference/)
       expect(msKeyRef({...cfg, parameters: {cryptoHashKey: 'env:K'}}, 'cryptoHashKey', 'c.json')).to.equal('env:K')
