@@ -38,11 +38,18 @@ export async function startAuthServer(clients: TestClient[], opts: {accessTokenT
     ...clients.map((c) => ({...c, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: SMART_SCOPES.join(' ')})),
     {...GATE_CLIENT, grant_types: [], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic'},
   ]
+  // oidc-provider warns about its development defaults (in-memory store, generated signing keys), which are what a
+  // test wants; keep those notices out of the test output.
+  const warn = console.warn
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith('oidc-provider')) warn(...args)
+  }
   const provider = new Provider(issuer, {
+    cookies: {keys: ['himkit-test-only-cookie-key']},
     clients: all as never,
     features: {
       clientCredentials: {enabled: true},
-      introspection: {enabled: true},
+      introspection: {enabled: true, allowedPolicy: () => true},
       devInteractions: {enabled: false},
     },
     scopes: SMART_SCOPES,
@@ -50,6 +57,7 @@ export async function startAuthServer(clients: TestClient[], opts: {accessTokenT
     enabledJWA: {clientAuthSigningAlgValues: ['RS384', 'ES384', 'RS256', 'ES256']},
     ttl: {ClientCredentials: opts.accessTokenTtlSeconds ?? 600},
   } as never)
+  console.warn = warn
   let issued = 0
   provider.on('client_credentials.saved', () => issued++)
   handler = provider.callback() as never
