@@ -4,6 +4,7 @@ import {type ColumnSpec, type Mapping, SSN_SYSTEM} from '../../formats/csv/mappi
 import {type Reject, type SourceLocation} from '../../records/types.js'
 import {type FindingLocation} from '../findings.js'
 import {type Emit} from '../rules.js'
+import {hashStrings, RecordIndex} from './record-index.js'
 import {checkSsn, isEmail, isNanpPhone, isPlaceholderName, isUspsState, isZip, nameHasDigits} from './value-checks.js'
 
 /** How full each mapped column is: for the completeness chart. */
@@ -76,8 +77,9 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
 
   const filled = new Array<number>(header.length).fill(0)
   let total = 0
-  const mrnSeen = new Map<string, number>()
-  const rowSeen = new Map<number, number>()
+  const mrnSeen = new RecordIndex()
+  const rowSeen = new RecordIndex()
+  const one = ['']
   const birth = at('birthDate')[0]
   const death = at('deceasedDate')[0]
   const given = at('name.given')[0]
@@ -97,6 +99,8 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
   const [ssnIdx, phoneIdx, emailIdx, zipIdx, stateIdx, nameIdx] = [ssnCols, phones, emails, zips, states, nameCols].map(idx)
   const mrnIdx = mrn ? mrn[1] : -1
   const val = new Array<string>(header.length).fill('')
+  let rowLoc: SourceLocation = {file}
+  const where = (idx: number): FindingLocation => ({file, line: rowLoc.line, record: rowLoc.record, column: header[idx]})
 
   function checkDate(spec: ColumnSpec, idx: number, v: string, loc: SourceLocation): string | undefined {
     const formats = spec.dateFormats ?? ['YYYY-MM-DD']
@@ -123,21 +127,19 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
         val[i] = v
         if (v !== '') filled[i]++
       }
-      const where = (idx: number): FindingLocation => ({file, line: loc.line, record: loc.record, column: header[idx]})
+      rowLoc = loc
       for (let k = 0; k < requiredCols.length; k++) if (val[requiredCols[k]] === '') emit('csv.required', 'required field is empty', where(requiredCols[k]))
 
       if (mrnIdx !== -1) {
         const v = val[mrnIdx]
         if (v !== '') {
-          const prev = mrnSeen.get(v)
-          if (prev === undefined) mrnSeen.set(v, loc.record ?? 0)
-          else emit('csv.mrn.duplicate', `same MRN as record ${prev}`, where(mrnIdx), v)
+          one[0] = v
+          const prev = mrnSeen.firstOrAdd(hashStrings(one), loc.record ?? 0)
+          if (prev !== -1) emit('csv.mrn.duplicate', `same MRN as record ${prev}`, where(mrnIdx), v)
         }
       }
-      const key = rowHash(cells)
-      const prevRow = rowSeen.get(key)
-      if (prevRow === undefined) rowSeen.set(key, loc.record ?? 0)
-      else emit('csv.row.duplicate', `identical to record ${prevRow}`, {file, line: loc.line, record: loc.record})
+      const prevRow = rowSeen.firstOrAdd(hashStrings(cells), loc.record ?? 0)
+      if (prevRow !== -1) emit('csv.row.duplicate', `identical to record ${prevRow}`, {file, line: loc.line, record: loc.record})
 
       let b: string | undefined
       let d: string | undefined
@@ -170,7 +172,8 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
         if (v !== '' && !isUspsState(v)) emit('csv.state.code', 'not a USPS state or territory code', where(stateIdx[k]), v)
       }
       for (let k = 0; k < genders.length; k++) {
-        const [spec, i] = genders[k]
+        const spec = genders[k][0]
+        const i = genders[k][1]
         const v = val[i]
         if (v === '') continue
         const known = codeSets.get(i)!
@@ -178,7 +181,8 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
         if (!ok) emit('csv.sex.code', `not a sex code of mapping "${opts.mapping.name}" (${Object.keys(spec.codes ?? {}).slice(0, 8).join(', ') || 'male, female, other, unknown'})`, where(i), v)
       }
       for (let k = 0; k < coded.length; k++) {
-        const [spec, i] = coded[k]
+        const spec = coded[k][0]
+        const i = coded[k][1]
         const v = val[i]
         if (v !== '' && !codeSets.get(i)!.has(v.toLowerCase())) emit('csv.code.unknown', `not a ${spec.to} code the mapping lists`, where(i), v)
       }
@@ -200,26 +204,4 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
       return found.map(([s, i]) => ({field: header[i], role: s.to, required: required.has(i), filled: filled[i], total}))
     },
   }
-}
-
-/**
- * A 53-bit hash of a row's cells (cyrb53, public domain), for exact-duplicate detection without keeping rows:
- * with a million distinct rows the chance of any false match is about 1 in 10,000.
- */
-export function rowHash(cells: string[]): number {
-  let h1 = 0xdeadbeef
-  let h2 = 0x41c6ce57
-  for (let c = 0; c < cells.length; c++) {
-    const s = cells[c]
-    for (let i = 0; i < s.length; i++) {
-      const ch = s.charCodeAt(i)
-      h1 = Math.imul(h1 ^ ch, 2654435761)
-      h2 = Math.imul(h2 ^ ch, 1597334677)
-    }
-    h1 = Math.imul(h1 ^ 0x1f, 2654435761) // a separator, so ["ab", "c"] and ["a", "bc"] differ
-    h2 = Math.imul(h2 ^ 0x1f, 1597334677)
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
 }
