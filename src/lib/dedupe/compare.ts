@@ -146,6 +146,29 @@ const EMAIL: Comparison = {
   },
 }
 
+/**
+ * City, ZIP and state as ONE comparison: they say the same thing (where someone lives), and counted three times
+ * they outweigh the names, so that EM takes "same town" for "same person" where a file has few towns.
+ */
+const PLACE: Comparison = {
+  field: 'place',
+  levels: ['same ZIP and city', 'same ZIP', 'same city', 'ZIP one edit', 'same state only', 'different'],
+  tfLevels: [0, 1],
+  tfValue: (r) => r.zip,
+  compare(a, b) {
+    const zip = a.zip && b.zip ? (a.zip === b.zip ? 2 : oneEdit(a.zip, b.zip) ? 1 : 0) : -1
+    const city = a.city && b.city ? (a.city === b.city || jw(a.city, b.city) >= 0.9 ? 1 : 0) : -1
+    const state = a.state && b.state ? (a.state === b.state ? 1 : 0) : -1
+    if (zip === -1 && city === -1 && state === -1) return MISSING
+    if (zip === 2 && city === 1) return 0
+    if (zip === 2) return 1
+    if (city === 1) return 2
+    if (zip === 1) return 3
+    if (state === 1) return 4
+    return 5
+  },
+}
+
 /** The comparisons, in the order of the explanation. */
 export const COMPARISONS: Comparison[] = [
   GIVEN,
@@ -156,9 +179,7 @@ export const COMPARISONS: Comparison[] = [
   codeComparison('houseNumber', (r) => r.houseNumber, true),
   textComparison('street', (r) => r.street),
   textComparison('locality', (r) => r.locality),
-  textComparison('city', (r) => r.city, true),
-  codeComparison('zip', (r) => r.zip, true, true),
-  codeComparison('state', (r) => r.state, false),
+  PLACE,
   codeComparison('phone', (r) => r.phone, true),
   EMAIL,
 ]

@@ -85,7 +85,7 @@ export interface EmInput {
 
 /** EM for m and the match share over the candidate pairs; u is re-estimated inside the candidates but the
  * returned u is the random-pair u given (the one that holds over all pairs). */
-export function estimateByEm(comparisons: Comparison[], uRandom: number[][], input: EmInput, opts: {maxIterations?: number; tf?: FsModel['tf']} = {}): FsModel {
+export function estimateByEm(comparisons: Comparison[], uRandom: number[][], input: EmInput, opts: {maxIterations?: number; tf?: FsModel["tf"]; fixU?: boolean} = {}): FsModel {
   const K = comparisons.length
   // Identical gamma vectors share one E step.
   const patterns = new Map<string, {g: Int8Array; count: number}>()
@@ -153,7 +153,7 @@ export function estimateByEm(comparisons: Comparison[], uRandom: number[][], inp
     let delta = Math.abs(newP - p)
     for (let k = 0; k < K; k++) for (let l = 0; l < newM[k].length; l++) delta = Math.max(delta, Math.abs(newM[k][l] - m[k][l]))
     m = newM
-    u = newU
+    if (!opts.fixU) u = newU
     p = newP
     if (delta < 1e-5) {
       it++
