@@ -227,6 +227,22 @@ describe('endpoint client through the fault proxy', function () {
       expect(auth.tokensIssued() - before).to.equal(1)
     })
 
+    it('fetches a new token before the cached one expires', async () => {
+      let clock = Date.now()
+      const client = await EndpointClient.open(
+        endpoint(gate.baseUrl, {auth: {kind: 'client-credentials', clientId: 'cc', clientSecretRef: 'env:GATE_SECRET', scope: 'system/*.read'}}),
+        {sleep, env: {GATE_SECRET: secret}, now: () => clock},
+      )
+      await client.request({path: 'Patient?_summary=count'})
+      const before = auth.tokensIssued()
+      clock += 5 * 60_000 // the test server's tokens live 10 minutes: still good, no new one
+      await client.request({path: 'Patient?_summary=count'})
+      expect(auth.tokensIssued() - before).to.equal(0)
+      clock += 4.5 * 60_000 // within the last minute of its life: refresh first
+      await client.request({path: 'Patient?_summary=count'})
+      expect(auth.tokensIssued() - before).to.equal(1)
+    })
+
     it('gives up with exit 77 when a fresh token is refused too', async () => {
       const client = await openGated()
       gate.inject({fault: {kind: 'status', status: 401}, times: 2})
