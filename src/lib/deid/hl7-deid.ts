@@ -6,7 +6,7 @@ import {HL7_PHI_MAP, type Hl7FieldRule, TEXT_VALUE_TYPES} from './hl7-phi-map.js
 import {applyMethod, type DeidSettings, type RecordScope} from './methods.js'
 import {patientKeyOf} from './patient-key.js'
 import {type Method} from './presets.js'
-import {scrubText, sweepPattern} from './scrub.js'
+import {scrubText, type Sweep, sweepPattern} from './scrub.js'
 
 /** XAD components by category: 1-2 street, 3 city, 4 state, 5 ZIP, 6 country, 9 county. */
 const XAD: Record<number, Category> = {1: 'street', 2: 'street', 3: 'city', 4: 'state', 5: 'zip', 6: 'state', 8: 'street', 9: 'county'}
@@ -16,24 +16,55 @@ interface Ctx {
   scope: RecordScope
 }
 
-/** The patient of a message (PID-3 of type MR, else the first PID-3) and the identifiers its free text is swept for. */
+/**
+ * The patient of a message (PID-3 of type MR, else the first PID-3), and every name and id the PHI map finds in
+ * the message (patient, relatives, guarantor, insured, providers, order and visit numbers): its free text and its
+ * other fields are swept for them.
+ */
 export function hl7MessageScope(msg: Hl7Message, needSweep: boolean): RecordScope {
   const pid = msg.segment('PID')
-  if (!pid) return {}
-  const ids = pid.repetitions(3)
+  const ids = pid?.repetitions(3) ?? []
   const mr = ids.find((r) => r.get(5) === 'MR') ?? ids[0]
+  const patientKey = pid ? patientKeyOf({mrn: mr?.get(1), name: `${pid.get(5, 2)} ${pid.get(5, 1, 1)}`, birthDate: pid.get(7, 1)}) : undefined
+  if (!needSweep) return {patientKey}
   const names: string[] = []
   const values: string[] = []
-  for (const [seg, fields] of [['PID', [5, 6, 9]], ['NK1', [2, 30]], ['GT1', [3]], ['IN1', [16]]] as const)
-    for (const s of msg.segmentsNamed(seg)) for (const n of fields) for (const r of s.repetitions(n)) for (let c = 1; c <= 3; c++) names.push(r.get(c, c === 1 ? 1 : undefined))
-  for (const r of ids) values.push(r.get(1))
-  for (const n of [18, 19, 20]) values.push(pid.get(n, 1))
-  for (const n of [13, 14]) for (const r of pid.repetitions(n)) values.push(r.get(1), r.get(4), `${r.get(6)}${r.get(7)}`)
-  for (const r of pid.repetitions(11)) values.push(r.get(1, 1))
-  return {
-    patientKey: patientKeyOf({mrn: mr?.get(1), name: `${pid.get(5, 2)} ${pid.get(5, 1, 1)}`, birthDate: pid.get(7, 1)}),
-    sweep: needSweep ? sweepPattern({names: names.filter(Boolean), values: values.filter(Boolean)}) : undefined,
+  for (const seg of msg.segments) {
+    const map = HL7_PHI_MAP[seg.name]
+    if (!map) continue
+    for (const key of Object.keys(map)) {
+      const n = Number(key)
+      const rule = map[n]
+      if (rule.category === 'freeText' || seg.raw(n) === '') continue
+      for (const rep of seg.repetitions(n)) {
+        switch (rule.shape) {
+          case 'XPN':
+            names.push(rep.get(1, 1), rep.get(2), rep.get(3))
+            break
+          case 'XCN':
+            names.push(rep.get(2, 1), rep.get(3), rep.get(4))
+            values.push(rep.get(1))
+            break
+          case 'XAD':
+            values.push(rep.get(1, 1))
+            break
+          case 'XTN':
+            values.push(rep.get(1), rep.get(4), `${rep.get(6)}${rep.get(7)}`)
+            break
+          case 'CX':
+            values.push(rep.get(1))
+            break
+          case 'TS':
+            if (rule.category === 'birthDate' || rule.category === 'deathDate') values.push(rep.get(1).slice(0, 8))
+            break
+          default:
+            if (rule.category === 'name') names.push(...rep.components().map((c) => decodeEscapes(c, msg.delimiters)))
+            else if (rule.category !== 'county' && rule.category !== 'city') values.push(rep.text)
+        }
+      }
+    }
   }
+  return {patientKey, sweep: sweepPattern({names: names.filter(Boolean), values: values.filter(Boolean)})}
 }
 
 /**
@@ -41,7 +72,7 @@ export function hl7MessageScope(msg: Hl7Message, needSweep: boolean): RecordScop
  * delimiters and every field the map does not name. Z-segments keep only their name.
  */
 export function deidentifyHl7Message(msg: Hl7Message, s: DeidSettings): Hl7Message {
-  const scope = hl7MessageScope(msg, s.preset.methods.freeText === 'scrub')
+  const scope = hl7MessageScope(msg, true)
   const ctx: Ctx = {s, scope}
   for (const seg of msg.segments) {
     const name = seg.name
@@ -53,17 +84,58 @@ export function deidentifyHl7Message(msg: Hl7Message, s: DeidSettings): Hl7Messa
       continue
     }
     const map = HL7_PHI_MAP[name]
-    if (name === 'OBX' && TEXT_VALUE_TYPES.has(seg.get(2))) scrubField(seg, 5, `OBX-5 (${seg.get(2)})`, ctx)
-    if (!map) continue
-    for (const key of Object.keys(map)) {
-      const n = Number(key)
-      if (seg.raw(n) === '' || seg.raw(n) === '""') continue
-      const rule = map[n]
-      if (rule.category === 'freeText') scrubField(seg, n, `${name}-${n}`, ctx)
-      else applyField(seg, n, rule, `${name}-${n}`, ctx)
-    }
+    const textObx = name === 'OBX' && TEXT_VALUE_TYPES.has(seg.get(2))
+    if (textObx) scrubField(seg, 5, `OBX-5 (${seg.get(2)})`, ctx)
+    if (map)
+      for (const key of Object.keys(map)) {
+        const n = Number(key)
+        if (seg.raw(n) === '' || seg.raw(n) === '""') continue
+        const rule = map[n]
+        if (rule.category === 'freeText') scrubField(seg, n, `${name}-${n}`, ctx)
+        else applyField(seg, n, rule, `${name}-${n}`, ctx)
+      }
+    // Every other field: the names and ids of this message's patient, relatives and guarantor, wherever they
+    // turn up (a guarantor's name in IN2, an MRN in PV1-5, a name in a vendor field).
+    sweepFields(seg, map, textObx, scope.sweep, ctx)
   }
   return msg
+}
+
+const TS_LIKE = /^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:\d{2,6}(?:\.\d+)?)?(?:[+-]\d{4})?$/
+const TS_LIKE_ANYWHERE = /(?:^|[|^~&])(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])/
+
+/** MSH fields that hold the message's structure, never swept. */
+const MSH_STRUCTURE = new Set([1, 2, 9, 10, 11, 12])
+
+function sweepFields(seg: Hl7Segment, map: Record<number, Hl7FieldRule> | undefined, textObx: boolean, sweep: Sweep | undefined, ctx: Ctx): void {
+  const d = seg.delimiters
+  const header = seg.name === 'MSH' || seg.name === 'FHS' || seg.name === 'BHS'
+  let n = 0
+  for (let i = 1; i <= seg.length; i++) {
+    if ((map && map[i]) || (textObx && i === 5) || (header && MSH_STRUCTURE.has(i))) continue
+    const raw = seg.raw(i)
+    if (raw === '' || (!sweep?.mayHold(raw) && !TS_LIKE_ANYWHERE.test(raw))) continue
+    const swept = raw
+      .split(d.repetition)
+      .map((rep) => rep.split(d.component).map((c) => c.split(d.subcomponent).map((sc) => {
+        if (sc === '') return sc
+        if (TS_LIKE.test(sc)) {
+          // A timestamp in a field the map does not name is still a date tied to the person.
+          const v = ctx.s.preset.methods.date === 'keep' ? sc : one(sc, ctx.s.preset.methods.date, 'date', ctx)
+          return v
+        }
+        const t = decodeEscapes(sc, d)
+        if (!sweep) return sc
+        const r = scrubText(t, sweep, true).text
+        return r === t ? sc : encodeEscapes(r, d)
+      }).join(d.subcomponent)).join(d.component))
+      .join(d.repetition)
+    if (swept !== raw) {
+      seg.set(i, swept, 'raw')
+      n++
+    }
+  }
+  if (n) ctx.s.audit.count(`${seg.name} (other fields: known identifiers swept, timestamps as dates)`, 'scrub', 'otherId', n)
 }
 
 function scrubField(seg: Hl7Segment, n: number, label: string, ctx: Ctx): void {

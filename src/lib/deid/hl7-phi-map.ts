@@ -17,7 +17,7 @@ const f = (category: Category, shape: Hl7Shape): Hl7FieldRule => ({category, sha
  */
 export const HL7_PHI_MAP: Record<string, Record<number, Hl7FieldRule>> = {
   MSH: {7: f('date', 'TS')},
-  EVN: {2: f('date', 'TS'), 6: f('date', 'TS')},
+  EVN: {2: f('date', 'TS'), 5: f('name', 'XCN'), 6: f('date', 'TS')},
   PID: {
     2: f('mrn', 'CX'), 3: f('mrn', 'CX'), 4: f('otherId', 'CX'), 5: f('name', 'XPN'), 6: f('name', 'XPN'), 7: f('birthDate', 'TS'),
     9: f('name', 'XPN'), 11: f('street', 'XAD'), 12: f('county', 'TEXT'), 13: f('phone', 'XTN'), 14: f('phone', 'XTN'),
@@ -26,11 +26,11 @@ export const HL7_PHI_MAP: Record<string, Record<number, Hl7FieldRule>> = {
   },
   PD1: {4: f('name', 'XCN')},
   NK1: {
-    2: f('name', 'XPN'), 4: f('street', 'XAD'), 5: f('phone', 'XTN'), 6: f('phone', 'XTN'), 13: f('name', 'TEXT'), 16: f('birthDate', 'TS'),
+    2: f('name', 'XPN'), 4: f('street', 'XAD'), 5: f('phone', 'XTN'), 6: f('phone', 'XTN'), 12: f('otherId', 'CX'), 13: f('name', 'TEXT'), 16: f('birthDate', 'TS'),
     30: f('name', 'XPN'), 31: f('phone', 'XTN'), 32: f('street', 'XAD'), 33: f('otherId', 'CX'), 37: f('ssn', 'TEXT'),
   },
   PV1: {
-    3: f('otherId', 'TEXT'), 7: f('name', 'XCN'), 8: f('name', 'XCN'), 9: f('name', 'XCN'), 17: f('name', 'XCN'), 19: f('account', 'CX'),
+    3: f('otherId', 'TEXT'), 5: f('account', 'CX'), 7: f('name', 'XCN'), 8: f('name', 'XCN'), 9: f('name', 'XCN'), 17: f('name', 'XCN'), 19: f('account', 'CX'),
     44: f('date', 'TS'), 45: f('date', 'TS'), 50: f('account', 'CX'),
   },
   GT1: {
@@ -38,14 +38,26 @@ export const HL7_PHI_MAP: Record<string, Record<number, Hl7FieldRule>> = {
     12: f('ssn', 'TEXT'), 16: f('name', 'XPN'),
   },
   IN1: {16: f('name', 'XPN'), 18: f('birthDate', 'TS'), 19: f('street', 'XAD'), 36: f('healthPlan', 'TEXT'), 49: f('healthPlan', 'CX')},
-  IN2: {2: f('otherId', 'TEXT'), 6: f('healthPlan', 'TEXT'), 8: f('healthPlan', 'TEXT')},
+  IN2: {2: f('otherId', 'TEXT'), 6: f('healthPlan', 'TEXT'), 7: f('name', 'XPN'), 8: f('healthPlan', 'TEXT')},
   ORC: {2: f('otherId', 'CX'), 3: f('otherId', 'CX'), 9: f('date', 'TS'), 12: f('name', 'XCN')},
-  OBR: {2: f('otherId', 'CX'), 3: f('otherId', 'CX'), 7: f('date', 'TS'), 8: f('date', 'TS'), 16: f('name', 'XCN'), 22: f('date', 'TS'), 32: f('name', 'XCN')},
-  OBX: {14: f('date', 'TS'), 19: f('date', 'TS')},
+  OBR: {2: f('otherId', 'CX'), 3: f('otherId', 'CX'), 7: f('date', 'TS'), 8: f('date', 'TS'), 16: f('name', 'XCN'), 22: f('date', 'TS'), 32: f('name', 'XCN'), 34: f('name', 'XCN')},
+  OBX: {14: f('date', 'TS'), 16: f('name', 'XCN'), 19: f('date', 'TS')},
   MRG: {1: f('mrn', 'CX'), 3: f('account', 'CX'), 7: f('name', 'XPN')},
-  DG1: {5: f('date', 'TS'), 19: f('date', 'TS')},
+  DG1: {5: f('date', 'TS'), 16: f('name', 'XCN'), 19: f('date', 'TS')},
   AL1: {6: f('date', 'TS')},
   NTE: {3: f('freeText', 'TEXT')},
+  // Beyond domain.md's map: the people (XCN) and numbers other common segments carry, seen in Microsoft's samples.
+  ROL: {4: f('name', 'XCN')},
+  PRT: {5: f('name', 'XCN')},
+  TXA: {4: f('date', 'TS'), 5: f('name', 'XCN'), 9: f('name', 'XCN'), 22: f('name', 'XCN')},
+  PR1: {5: f('date', 'TS'), 8: f('name', 'XCN'), 11: f('name', 'XCN'), 12: f('name', 'XCN')},
+  RXD: {10: f('name', 'XCN')},
+  SCH: {12: f('name', 'XCN'), 16: f('name', 'XCN')},
+  FT1: {4: f('date', 'TS'), 13: f('name', 'XCN'), 20: f('name', 'XCN'), 21: f('name', 'XCN')},
+  CTD: {2: f('name', 'XPN'), 3: f('street', 'XAD'), 5: f('phone', 'XTN')},
+  PDA: {8: f('name', 'XCN')},
+  SPM: {17: f('date', 'TS'), 18: f('date', 'TS')},
+  IAM: {11: f('date', 'TS')},
 }
 
 /** OBX-2 value types whose OBX-5 is free text. */

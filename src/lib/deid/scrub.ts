@@ -54,6 +54,7 @@ export class Sweep {
   mayHold(text: string): boolean {
     const lower = text.toLowerCase()
     for (const w of this.words) if (lower.includes(w)) return true
+    for (const p of this.phrases) if (lower.includes(p)) return true
     return false
   }
 }
@@ -109,7 +110,7 @@ function applySweep(text: string, sweep: Sweep, label: string, onHit: () => void
  * Scrub free text: the identifiers known from the same record first (names and ids), then the patterns
  * (URLs, emails, IPs, SSNs, phones, dates, MRN-like ids, ZIPs). Each finding becomes `[CATEGORY]`.
  */
-export function scrubText(text: string, known?: Sweep | KnownIdentifiers): ScrubResult {
+export function scrubText(text: string, known?: Sweep | KnownIdentifiers, sweepOnly = false): ScrubResult {
   const hits: ScrubResult['hits'] = {}
   if (text === '') return {text, hits}
   let out = text
@@ -123,9 +124,10 @@ export function scrubText(text: string, known?: Sweep | KnownIdentifiers): Scrub
   // Cheap tests first: most text has no digit, no @ and no URL, and then only the sweep can find anything.
   const hasDigit = /\d/.test(text)
   // URLs and emails before the names in them are swept, so the whole address goes.
-  if (text.includes('://') || /www\./i.test(text)) replace('url', PATTERNS[0][1], '[URL]')
-  if (text.includes('@')) replace('email', PATTERNS[1][1], '[EMAIL]')
+  if (!sweepOnly && (text.includes('://') || /www\./i.test(text))) replace('url', PATTERNS[0][1], '[URL]')
+  if (!sweepOnly && text.includes('@')) replace('email', PATTERNS[1][1], '[EMAIL]')
   if (sweep) out = applySweep(out, sweep, '[REDACTED]', () => (hits.name = (hits.name ?? 0) + 1))
+  if (sweepOnly) return {text: out, hits}
   if (hasDigit) for (const [cat, re] of PATTERNS.slice(2)) replace(cat, re, `[${cat.toUpperCase()}]`)
   return {text: out, hits}
 }
