@@ -1,5 +1,6 @@
 package org.himkit.hapi;
 
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
 import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
@@ -16,6 +17,9 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 /**
@@ -84,6 +88,21 @@ public final class HapiServerMain {
 		server.setStopAtShutdown(true);
 		Runtime.getRuntime().addShutdownHook(new Thread(ctx::close));
 		server.start();
+		// Batch2 jobs ($export) advance on a maintenance pass, once a minute by default: a test waiting for an
+		// export should not wait a minute, so ask for a pass every second (a pass already running is not doubled).
+		IJobMaintenanceService maintenance = ctx.getBean(IJobMaintenanceService.class);
+		ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+			Thread t = new Thread(r, "himkit-batch2-tick");
+			t.setDaemon(true);
+			return t;
+		});
+		ticker.scheduleWithFixedDelay(() -> {
+			try {
+				maintenance.triggerMaintenancePass();
+			} catch (RuntimeException e) {
+				// the next tick tries again
+			}
+		}, 1, 1, TimeUnit.SECONDS);
 		System.out.println("HIMKIT_HAPI_LISTENING port=" + connector.getLocalPort());
 		System.out.flush();
 		server.join();
