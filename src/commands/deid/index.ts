@@ -29,6 +29,7 @@ Rejected records go to a rejects file with their location and reason, never thei
   static args = {input: Args.string({description: 'input files (- for stdin): CSV, FHIR JSON/NDJSON, HL7 v2', required: true})}
 
   static flags = {
+    config: Flags.string({description: "a Microsoft FHIR anonymizer configuration file (fhirPathRules + parameters), taken as it is; any other file is him's configuration"}),
     preset: Flags.string({description: 'what the release must be', options: [...PRESET_NAMES]}),
     key: Flags.string({description: 'pseudonym / cryptoHash key, by reference: env:NAME or file:PATH'}),
     'date-key': Flags.string({description: 'date-shift key, by reference [default: derived from --key]'}),
