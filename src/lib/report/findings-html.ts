@@ -45,13 +45,28 @@ export function renderFindingsHtml(r: FindingsReport): string {
     )
     .join('')
 
-  const multiFile = new Set(r.completeness.map((x) => x.file)).size > 1
-  const compl = r.completeness
-    .map((x) => {
-      const p = pct(x.filled, x.total)
-      const level = !x.required ? 'optional' : p >= 99.95 ? 'ok' : p >= 90 ? 'warning' : 'error'
-      return `<div class="crow"><div class="clabel" title="${esc(x.role ?? '')}">${esc(x.field)}${multiFile ? ` <small>${esc(x.file)}</small>` : ''}</div>
+  // One group per file (CSV) or per file and record kind (FHIR resource type, HL7 message type).
+  const formatOf = new Map(r.inputs.map((i) => [i.file, i.format]))
+  const groups = new Map<string, typeof r.completeness>()
+  for (const x of r.completeness) {
+    const g = formatOf.get(x.file) === 'csv' || !x.role ? x.file : `${x.file} — ${x.role}`
+    if (!groups.has(g)) groups.set(g, [])
+    groups.get(g)!.push(x)
+  }
+  const compl = [...groups]
+    .map(([g, rows]) => {
+      const head = groups.size > 1 ? `<h3>${esc(g)} <small>${n(rows[0].total)} record${rows[0].total === 1 ? '' : 's'}</small></h3>` : ''
+      return (
+        head +
+        rows
+          .map((x) => {
+            const p = pct(x.filled, x.total)
+            const level = !x.required ? 'optional' : p >= 99.95 ? 'ok' : p >= 90 ? 'warning' : 'error'
+            return `<div class="crow"><div class="clabel" title="${esc(x.role ?? '')}">${esc(x.field)}${x.required ? ' <small>required</small>' : ''}</div>
 <div class="ctrack"><div class="cfill ${level}" style="width:${p}%"></div></div><div class="cval">${p}%</div></div>`
+          })
+          .join('')
+      )
     })
     .join('')
 
@@ -78,13 +93,14 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tr[data-rule],tr[data-rec]{cursor:pointer}tr[data-rule]:hover,tr[data-rec]:hover,tr.sel{background:#eef3fb}
 .barcell{width:22%}.bar{height:10px;border-radius:5px;min-width:2px}.bar.error{background:var(--err)}.bar.warning{background:var(--warn)}.bar.info{background:var(--info)}
 .sev{display:inline-block;padding:1px 7px;border-radius:10px;font-size:11.5px;font-weight:600;color:#fff}.sev.error{background:var(--err)}.sev.warning{background:var(--warn)}.sev.info{background:var(--info)}
-.crow{display:grid;grid-template-columns:220px 1fr 56px;gap:10px;align-items:center;margin:5px 0}.clabel{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.clabel small{color:var(--muted)}
+.crow{display:grid;grid-template-columns:260px 1fr 56px;gap:10px;align-items:center;margin:5px 0}.clabel{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.clabel small{color:var(--muted)}
 .ctrack{background:#eceff3;border-radius:5px;height:14px;overflow:hidden}.cfill{height:100%}.cfill.ok{background:var(--ok)}.cfill.optional{background:#78909c}.cfill.warning{background:#e0a100}.cfill.error{background:var(--err)}.cval{text-align:right;font-variant-numeric:tabular-nums;color:var(--muted)}
 .controls{display:flex;gap:10px;flex-wrap:wrap;align-items:center;margin-bottom:10px}.controls select,.controls input{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:6px}
 .controls button{font:inherit;padding:4px 10px;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}.muted{color:var(--muted)}
 details.rec{border:1px solid var(--line);border-radius:6px;margin:6px 0;background:#fff}details.rec>summary{padding:7px 10px;cursor:pointer;display:flex;gap:10px;align-items:center}
 details.rec[open]>summary{border-bottom:1px solid var(--line)}details.rec table{margin:0}details.rec td{font-size:13px}.pill{font-size:12px;color:var(--muted)}
 .note{background:#fff8e1;border:1px solid #ffe082;border-radius:6px;padding:8px 10px;margin:8px 0}
+h3{font-size:13.5px;margin:14px 0 6px;color:var(--muted);font-weight:600}h3 small{font-weight:400}
 @media print{.controls{display:none}details.rec{break-inside:avoid}}
 </style></head>
 <body><header><h1>${esc(r.title)}</h1><div class="meta">${esc(r.tool)} · ${esc(r.generatedAt)} · ${opts}</div></header>
@@ -92,7 +108,7 @@ details.rec[open]>summary{border-bottom:1px solid var(--line)}details.rec table{
 <div class="cards">${cards.map(([k, v, cls]) => `<div class="card ${cls}"><div class="k">${k}</div><div class="v">${v}</div></div>`).join('')}</div>
 <section><h2>Files</h2><ul class="files">${files}</ul></section>
 <section id="rules"><h2>Findings by rule</h2>${r.byRule.length ? `<table><thead><tr><th>Severity</th><th>Rule</th><th>What it means</th><th class="num">Count</th><th></th></tr></thead><tbody>${ruleRows}</tbody></table><p class="muted">Click a rule to see its records below.</p>` : '<p>No findings: every record passed every rule.</p>'}</section>
-${r.completeness.length ? `<section id="completeness"><h2>Field completeness</h2><p class="muted">Share of records with a value in each mapped field. Required fields are green when full, amber or red when records lack them; optional fields are grey.</p>${compl}</section>` : ''}
+${r.completeness.length ? `<section id="completeness"><h2>Field completeness</h2><p class="muted">Share of records with a value in each field. Required fields are green when full, amber or red when records lack them; optional fields are grey.</p>${compl}</section>` : ''}
 ${worst ? `<section id="worst"><h2>Worst records</h2><table><thead><tr><th>File</th><th class="num">Line</th><th class="num">Record</th><th class="num">Errors</th><th class="num">Warnings</th></tr></thead><tbody>${worst}</tbody></table></section>` : ''}
 <section id="drill"><h2>Records with findings</h2>
 ${leftOut > 0 ? `<div class="note">This page holds the first ${n(kept.length)} findings; ${n(leftOut)} more are counted above but not listed. The JSON and CSV reports list every finding.</div>` : ''}

@@ -88,6 +88,13 @@ const MAX_LENGTH: Record<string, Record<number, number>> = {
   OBR: {4: 250},
 }
 
+/** Fields shown in the completeness chart, and whether a record should always have them. */
+export const COMPLETENESS_FIELDS: Array<[string, boolean, string]> = [
+  ['MSH-7', false, 'message date/time'], ['MSH-10', true, 'control ID'], ['PID-3', true, 'patient identifiers'],
+  ['PID-5', true, 'patient name'], ['PID-7', false, 'birth date'], ['PID-8', false, 'sex'], ['PID-11', false, 'address'],
+  ['PID-13', false, 'home phone'], ['PID-19', false, 'SSN'], ['PV1-2', false, 'patient class'], ['PV1-19', false, 'visit number'],
+]
+
 const NM = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
 
 export interface Hl7MessageSite {
