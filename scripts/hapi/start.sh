@@ -56,10 +56,14 @@ if [ ! -f "$build/.built" ]; then
     rm -rf "$build" && mv "$build.tmp" "$build"
     touch "$build/.built"
     echo "start.sh: built in $(( $(date +%s) - t0 ))s" >&2
+    # Builds of older versions of this folder, not started for two days, only take space (~300 MB each).
+    find "$cache" -mindepth 2 -maxdepth 2 -path "$cache/build-*/.built" ! -path "$build/.built" -mtime +2 2>/dev/null |
+      while read -r stale; do rm -rf "$(dirname "$stale")"; done
   fi
   exec 9>&-
 fi
 
+touch "$build/.built" # marks the build as in use, for the clean-up above
 [ "$build_only" = 1 ] && exit 0
 
 logs="$cache/logs"
