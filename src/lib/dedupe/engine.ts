@@ -9,7 +9,7 @@ import {type Comparison, COMPARISONS} from './compare.js'
 import {estimateByEm, estimateU, type FsModel, termFrequencies} from './estimate.js'
 import {prepareRecord, type PreparedRecord} from './prepared.js'
 import {type PairExplanation, probabilityOf, Scorer} from './score.js'
-import {standardizePatient} from './standardize.js'
+import {type StdRecord, standardizePatient, withoutFields} from './standardize.js'
 
 const GIVEN_COMPARISON = COMPARISONS.find((c) => c.field === 'given')!
 const SSN_COMPARISON = COMPARISONS.find((c) => c.field === 'ssn')!
@@ -20,6 +20,8 @@ export interface DedupeRecord {
   patient: Patient
   /** 0 for the main input, 1 for the --link-to file. */
   side: number
+  /** The record already standardized (a reader may do it while the Patient is at hand). */
+  std?: StdRecord
   /** meta.lastUpdated, when known: the oldest record gives its cluster its id, the newest gives contact fields. */
   updated?: string
 }
@@ -96,7 +98,7 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
   const K = comparisons.length
   const ignore = new Set(opts.ignore)
   opts.onProgress?.('standardizing')
-  const prepared: PreparedRecord[] = input.map((r, i) => prepareRecord(standardizePatient(r.patient, ignore), i, r.side))
+  const prepared: PreparedRecord[] = input.map((r, i) => prepareRecord(r.std ? withoutFields(r.std, ignore) : standardizePatient(r.patient, ignore), i, r.side))
   const n = prepared.length
   const n0 = prepared.filter((r) => r.side === 0).length
   const totalPairs = opts.linkOnly ? n0 * (n - n0) : (n * (n - 1)) / 2

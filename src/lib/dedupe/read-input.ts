@@ -13,6 +13,7 @@ import {readFhir} from '../formats/fhir/reader.js'
 import {detectFormat, openSource} from '../io/source.js'
 import {type Reject, type SourceLocation} from '../records/types.js'
 import {type DedupeRecord} from './engine.js'
+import {type StdRecord, standardizePatient} from './standardize.js'
 
 export interface InputRecord extends DedupeRecord {
   loc: SourceLocation
@@ -35,6 +36,7 @@ class CsvRecord implements InputRecord {
     private readonly matchCells: string[] | undefined,
     private readonly toPatient: (cells: string[]) => Patient | RowProblem,
     readonly fileIndex: number,
+    readonly std: StdRecord,
   ) {}
 
   get patient(): Patient {
@@ -149,7 +151,7 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
           info.rejected++
           continue
         }
-        addRecord(new CsvRecord(p.id!, input.side, row.loc, row.value, cells === row.value ? undefined : cells, compiled!.toPatient, fileIndex))
+        addRecord(new CsvRecord(p.id!, input.side, row.loc, row.value, cells === row.value ? undefined : cells, compiled!.toPatient, fileIndex, standardizePatient(p)))
         info.records++
       }
     }

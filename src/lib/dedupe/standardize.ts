@@ -236,10 +236,17 @@ export function standardizePatient(p: Patient, ignore: ReadonlySet<string> = new
     r.family = undefined
     r.familyParts = []
   }
+  return withoutFields(r, ignore)
+}
+
+/** A standardized record with some fields left out (e.g. ssn, for a run without it). */
+export function withoutFields(r: StdRecord, ignore: ReadonlySet<string>): StdRecord {
+  if (ignore.size === 0) return r
+  const out: any = {...r}
   for (const f of ignore) {
     if (f === 'familyParts') continue
-    delete (r as any)[f]
-    if (f === 'family') r.familyParts = []
+    out[f] = undefined
+    if (f === 'family') out.familyParts = []
   }
-  return r
+  return out
 }
