@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
+import {Readable} from 'node:stream'
 import {rm, writeFile} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 import {basename, dirname, extname, join, resolve} from 'node:path'
@@ -100,10 +100,28 @@ export function defaultDeidOutput(input: string, format: InputFormat): string {
   return join(dirname(input), `${basename(input, extname(input))}.deid${ext}`)
 }
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256')
-  for await (const c of createReadStream(path)) h.update(c as Buffer)
-  return h.digest('hex')
+/** The sink's writing side (what the writers call), hashing what goes through. */
+function hashingSink(sink: Sink, h: ReturnType<typeof createHash>): Sink {
+  const w = {
+    push(t: string) {
+      h.update(t)
+      sink.push(t)
+    },
+    async write(t: string) {
+      w.push(t)
+      await sink.flushIfFull()
+    },
+    flushIfFull: () => sink.flushIfFull(),
+    flush: () => sink.flush(),
+  }
+  return w as unknown as Sink
+}
+
+async function* hashed(stream: Readable, h: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
+  for await (const c of stream) {
+    h.update(c as Buffer)
+    yield c as Buffer
+  }
 }
 
 /** Resolve keys from flags and the configuration's references; fail (exit 78) before any output when one is missing. */
@@ -196,14 +214,19 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
       file.rejected++
       await rejects.write({loc: r.loc, code: r.code, reason: r.reason}) // never the record's values
     }
+    // Input and output are hashed as they stream by, for the audit manifest (no second read).
+    const inHash = createHash('sha256')
+    const outHash = createHash('sha256')
+    const hashedSrc: Source = {...src, open: () => Readable.from(hashed(src.open(), inHash))}
+    const out = hashingSink(sink, outHash)
     try {
-      const job = {src, sink, settings, file, tally, reject, classes, o, fhir}
+      const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir}
       if (format === 'csv') await deidCsv(job)
       else if (format === 'fhir') await deidFhir(job)
       else await deidHl7(job)
       await sink.commit()
       suppressed += file.suppressed
-      hashes.push({input: src.path ? await sha256File(src.path) : undefined, output: outputs[i] !== '-' ? await sha256File(outputs[i]) : undefined})
+      hashes.push({input: inHash.digest('hex'), output: outHash.digest('hex')})
     } catch (error) {
       await sink.abort()
       if (!(error instanceof HimError) || sources.length === 1) {
@@ -299,11 +322,12 @@ async function deidCsv(j: Job): Promise<void> {
       if (rows) rows.push(out)
       else {
         if (j.classes) j.classes.add(qiIdx.map((x) => out[x]))
-        await writer!.write(out)
+        writer!.write(out)
         j.tally.out++
         j.file.out++
       }
     }
+    await j.sink.flushIfFull()
     if (j.o.onProgress) j.o.onProgress(j.tally, j.src.name)
   }
   if (rows) {
@@ -318,9 +342,10 @@ async function deidCsv(j: Job): Promise<void> {
         continue
       }
       j.classes?.add(qiIdx.map((x) => r[x]))
-      await writer!.write(r)
+      writer!.write(r)
       j.tally.out++
       j.file.out++
+      await j.sink.flushIfFull()
     }
   }
   await writer?.close()
@@ -349,8 +374,10 @@ async function deidFhir(j: Job): Promise<void> {
     }
     if (j.classes && qis && r.resourceType === 'Patient')
       j.classes.add(qis.map((q) => fhirpath.evaluate(r, q.startsWith('Patient.') ? q : `Patient.${q}`).map(String).join('|')))
-    if (writer) await writer.write(r)
-    else await j.sink.write(JSON.stringify(r, null, 2) + '\n')
+    if (writer) {
+      writer.write(r)
+      await j.sink.flushIfFull()
+    } else await j.sink.write(JSON.stringify(r, null, 2) + '\n')
     j.tally.out++
     j.file.out++
     if (j.o.onProgress && (j.tally.in & 4095) === 0) j.o.onProgress(j.tally, j.src.name)
