@@ -35,7 +35,7 @@ Exit code 1 when findings reach --fail-on (default error), so a nightly job can 
     from: Flags.string({description: 'input format (auto: by file name, then content)', options: ['auto', ...VALIDATE_FORMATS], default: 'auto'}),
     profile: Flags.string({description: 'FHIR rules to add to the base R4 ones', options: [...PROFILES], default: 'base'}),
     rules: Flags.string({description: 'YAML/JSON file turning rules off or re-levelling them: rules: {ID or PREFIX.*: error|warning|info|off}'}),
-    report: Flags.string({description: 'write a report; the name says its kind: .html, .json or .csv (repeatable)', multiple: true}),
+    report: Flags.string({description: 'write a report; the name says its kind: .html, .json or .csv; - for JSON on stdout (repeatable)', multiple: true}),
     'fail-on': Flags.string({description: 'exit 1 when findings reach this severity', options: ['error', 'warning', 'never'], default: 'error'}),
     'show-values': Flags.boolean({description: 'include the offending values in the output and reports (they may be PHI)'}),
     mapping: Flags.string({description: 'CSV mapping: generic, synthea, febrl or a YAML/JSON file [default: recognised from the header]'}),
@@ -52,7 +52,9 @@ Exit code 1 when findings reach --fail-on (default error), so a nightly job can 
     }
     const inputs = argv as string[]
     if (inputs.length === 0) throw usageError('name at least one input file', 'e.g. him validate patients.csv')
-    for (const r of flags.report ?? []) reportKind(r)
+    const toStdout = (flags.report ?? []).filter((r) => r === '-').length
+    if (toStdout > 1 || (toStdout && flags.json)) throw usageError('only one thing can go to stdout: --json, or one --report -', 'write the other reports to files')
+    for (const r of flags.report ?? []) if (r !== '-') reportKind(r)
     const {config} = await loadConfig(flags.config)
     const rules = await loadRuleSet(flags.rules)
     const failOn = flags['fail-on'] as 'error' | 'warning' | 'never'
@@ -74,9 +76,10 @@ Exit code 1 when findings reach --fail-on (default error), so a nightly job can 
       warn: (m) => this.logger().warn(m),
     }).finally(() => progress.stop())
 
-    for (const r of flags.report ?? []) await writeFindingsReport(r, report)
-    for (const line of renderFindingsText(report)) this.log(line)
-    for (const r of flags.report ?? []) this.log(`report: ${r}`)
+    for (const r of flags.report ?? []) await writeFindingsReport(r, report, r === '-' ? 'json' : reportKind(r))
+    const say = (line: string) => (toStdout ? this.logToStderr(line) : this.log(line))
+    for (const line of renderFindingsText(report)) say(line)
+    for (const r of flags.report ?? []) if (r !== '-') say(`report: ${r}`)
 
     const exits = report.inputs.map((i) => i.error?.exit).filter((e): e is number => e !== undefined)
     if (reachesFailOn(report.counts, failOn)) exits.push(ExitCode.REJECTS)
