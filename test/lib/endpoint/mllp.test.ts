@@ -8,7 +8,7 @@ import {Readable} from 'node:stream'
 import {ackPlan, buildAck, readAck} from '../../../src/lib/endpoint/mllp/ack.js'
 import {MllpClient, MllpError} from '../../../src/lib/endpoint/mllp/client.js'
 import {frame, MllpDecoder, MllpFrameError} from '../../../src/lib/endpoint/mllp/framing.js'
-import {listen} from '../../../src/lib/endpoint/mllp/listener.js'
+import {listen, receiveUntilStopped} from '../../../src/lib/endpoint/mllp/listener.js'
 import {sendMessages} from '../../../src/lib/endpoint/mllp/send-messages.js'
 import {HimError} from '../../../src/lib/cli/errors.js'
 import {type Reject} from '../../../src/lib/records/types.js'
@@ -196,5 +196,30 @@ describe('sendMessages (him import of an HL7 file to an MLLP endpoint)', functio
     expect(err).to.be.instanceOf(HimError)
     expect(err!.exit).to.equal(69)
     expect(err!.message).to.match(/cannot connect .*0 message\(s\) acknowledged before, stopped at message 1 \(line 1\)/)
+  })
+})
+
+describe('receiveUntilStopped (him listen)', function () {
+  let dir: string
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'him-mllp-'))))
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('runs until aborted and returns the counts; a port in use ends the run with exit 69', async () => {
+    const stop = new AbortController()
+    let ready: (p: number) => void
+    const port = new Promise<number>((r) => (ready = r))
+    const run = receiveUntilStopped({port: 0, outDir: dir, signal: stop.signal, onReady: (l) => ready(l.port)})
+    const p = await port
+    const c = new MllpClient({host: '127.0.0.1', port: p, timeoutMs: 5000})
+    expect((await c.send(MSG('R1'))).code).to.equal('AA')
+    const busy = await receiveUntilStopped({port: p, outDir: dir, signal: new AbortController().signal}).then(
+      () => undefined,
+      (e: HimError) => e,
+    )
+    expect(busy).to.be.instanceOf(HimError)
+    expect(busy).to.include({code: 'PORT_IN_USE', exit: 69})
+    await c.close()
+    stop.abort()
+    expect(await run).to.include({received: 1, stored: 1, port: p, outDir: dir})
   })
 })
