@@ -223,11 +223,20 @@ class OAuthTokenAuthenticator implements Authenticator {
 /** A PKCS#8 PEM or a private JWK (JSON), for RS384 or ES384. */
 export async function loadPrivateKey(text: string, alg: 'RS384' | 'ES384', ctx: Pick<AuthContext, 'endpointName'>): Promise<KeyLike | Uint8Array> {
   const t = text.trim()
+  const unusable = () => new HimError(`endpoint "${ctx.endpointName}": the private key is not a usable ${alg} key`, {code: 'ENDPOINT_CONFIG', exit: ExitCode.CONFIG})
+  let key: KeyLike | Uint8Array | undefined
   try {
-    if (t.startsWith('{')) return await importJWK(JSON.parse(t) as JWK, alg)
-    if (t.includes('-----BEGIN PRIVATE KEY-----')) return await importPKCS8(t, alg)
+    if (t.startsWith('{')) key = await importJWK(JSON.parse(t) as JWK, alg)
+    else if (t.includes('-----BEGIN PRIVATE KEY-----')) key = await importPKCS8(t, alg)
   } catch {
-    throw new HimError(`endpoint "${ctx.endpointName}": the private key is not a usable ${alg} key`, {code: 'ENDPOINT_CONFIG', exit: ExitCode.CONFIG})
+    throw unusable()
+  }
+  if (key !== undefined) {
+    // jose accepts an EC key for RS384 at import and fails only when signing: check the type here, once.
+    const k = key as {asymmetricKeyType?: string; asymmetricKeyDetails?: {namedCurve?: string}}
+    const fits = alg === 'RS384' ? k.asymmetricKeyType === 'rsa' : k.asymmetricKeyType === 'ec' && k.asymmetricKeyDetails?.namedCurve === 'secp384r1'
+    if (k.asymmetricKeyType !== undefined && !fits) throw unusable()
+    return key
   }
   throw new HimError(`endpoint "${ctx.endpointName}": the private key must be a PKCS#8 PEM (BEGIN PRIVATE KEY) or a JWK`, {
     code: 'ENDPOINT_CONFIG',
