@@ -137,11 +137,13 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
   const u = estimateU(prepared, comparisons, {linkOnly: opts.linkOnly})
   const tf = termFrequencies(prepared, comparisons)
   const model = estimateByEm(comparisons, u, {gammas, pairCount: cands.count, labels, totalPairs}, {tf})
-  const scorer = new Scorer(model, comparisons)
+  const scorer = new Scorer(model, comparisons, prepared)
 
   opts.onProgress?.('scoring')
   const pairs: ScoredPair[] = []
   const cannotLink: Array<[number, number]> = []
+  /** Candidate pairs scored as strong non-matches (indices; most of the candidates on a large file). */
+  const strongNonMatches: number[] = []
   for (let p = 0; p < cands.count; p++) {
     const ia = cands.a[p]
     const ib = cands.b[p]
@@ -157,7 +159,7 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
     }
     const twins = opts.alwaysReview && likelyTwins(a, b)
     if (probability < opts.reviewThreshold && !twins) {
-      if (probability < opts.strongNonMatch) cannotLink.push([ia, ib])
+      if (probability < opts.strongNonMatch) strongNonMatches.push(p)
       continue
     }
     const reasons: string[] = []
@@ -180,9 +182,15 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
   if (opts.oneToOne) oneToOne(pairs)
 
   opts.onProgress?.('clustering')
+  // A non-link matters only between records that some match edge touches.
+  const linked = new Uint8Array(n)
+  for (const p of pairs) if (p.decision === 'match') linked[p.a] = linked[p.b] = 1
   const clusters = clusterPairs(pairs, {
     n,
-    cannotLink,
+    cannotLink: [
+      ...cannotLink,
+      ...strongNonMatches.filter((p) => linked[cands.a[p]] && linked[cands.b[p]]).map((p): [number, number] => [cands.a[p], cands.b[p]]),
+    ],
     age: (i) => [input[i].updated ?? '~', i],
     idOf: (i) => input[i].key,
     maxClusterSize: opts.maxClusterSize,

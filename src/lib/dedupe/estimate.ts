@@ -87,8 +87,9 @@ export interface EmInput {
  * returned u is the random-pair u given (the one that holds over all pairs). */
 export function estimateByEm(comparisons: Comparison[], uRandom: number[][], input: EmInput, opts: {maxIterations?: number; tf?: FsModel["tf"]; fixU?: boolean} = {}): FsModel {
   const K = comparisons.length
+  if (K > 13) throw new Error('estimateByEm: at most 13 comparisons (the pattern key is one number)')
   // Identical gamma vectors share one E step.
-  const patterns = new Map<string, {g: Int8Array; count: number}>()
+  const patterns = new Map<number, {g: Int8Array; count: number}>()
   const labelled: Array<{g: Int8Array; r: number}> = []
   for (let p = 0; p < input.pairCount; p++) {
     const g = input.gammas.subarray(p * K, p * K + K)
@@ -97,7 +98,9 @@ export function estimateByEm(comparisons: Comparison[], uRandom: number[][], inp
       labelled.push({g, r: label})
       continue
     }
-    const key = String.fromCharCode(...Array.from(g, (x) => x + 2))
+    // A number per vector: each level + 1 (0 = missing) as one base-16 digit; exact for up to 13 comparisons.
+    let key = 0
+    for (let k = 0; k < K; k++) key = key * 16 + g[k] + 1
     const e = patterns.get(key)
     if (e) e.count++
     else patterns.set(key, {g, count: 1})

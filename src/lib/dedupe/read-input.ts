@@ -53,6 +53,8 @@ export interface InputFile {
   mapping?: Mapping
   records: number
   rejected: number
+  /** Resources that are not Patients (FHIR input): not matched. */
+  skipped: number
   /** Birth dates that were not real dates, read as missing. */
   invalidDates: number
 }
@@ -93,7 +95,7 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
         exit: ExitCode.DATA,
         suggestion: `convert it first: him convert ${src.name} --to ndjson`,
       })
-    const info: InputFile = {file: src.name, format, side: input.side, records: 0, rejected: 0, invalidDates: 0}
+    const info: InputFile = {file: src.name, format, side: input.side, records: 0, rejected: 0, skipped: 0, invalidDates: 0}
     files.push(info)
     if (format === 'fhir') {
       for await (const item of readFhir(src)) {
@@ -103,8 +105,8 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
           continue
         }
         if (item.value.resourceType !== 'Patient') {
-          rejects.push({loc: item.loc, code: 'NOT_PATIENT', reason: `dedupe matches Patients; this is a ${item.value.resourceType}`})
-          info.rejected++
+          // Other resources (a Synthea Bundle's Encounters, Observations...) are not matched: counted, not rejected.
+          info.skipped++
           continue
         }
         const p = item.value as Patient

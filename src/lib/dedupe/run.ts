@@ -47,7 +47,7 @@ export interface DedupeFilesOptions {
 
 export interface DedupeSummary {
   files: Array<Omit<InputFile, 'header' | 'mapping'> & {mapping?: string}>
-  counts: {in: number; used: number; rejected: number}
+  counts: {in: number; used: number; skipped: number; rejected: number}
   rejectsFile?: string
   blocking: DedupeResult['blocking']
   model: {lambda: number; candidateMatchShare: number; emIterations: number; fields: Array<{field: string; levels: Array<{level: string; m: number; u: number; weight: number}>}>}
@@ -180,9 +180,10 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
   }
   const merged = result.clusters.filter((c) => c.members.length > 1 && !c.oversized)
   onStage('')
+  const skipped = files.reduce((t, f) => t + f.skipped, 0)
   return {
     files: files.map(({header: _h, mapping, ...f}) => ({...f, mapping: mapping?.name})),
-    counts: {in: records.length + rejects.length, used: records.length, rejected: rejects.length},
+    counts: {in: records.length + skipped + rejects.length, used: records.length, skipped, rejected: rejects.length},
     rejectsFile,
     blocking: result.blocking,
     model: {

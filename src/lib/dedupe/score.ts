@@ -27,18 +27,35 @@ export class Scorer {
   readonly levelWeights: number[][]
   readonly priorWeight: number
 
-  constructor(readonly model: FsModel, readonly comparisons: Comparison[]) {
+  /** Per comparison with a term-frequency adjustment: the frequency of each record's value (by record index). */
+  private readonly tfOf: Array<Float64Array | undefined>
+  private readonly tfLevel: Array<Uint8Array | undefined>
+
+  constructor(readonly model: FsModel, readonly comparisons: Comparison[], records: PreparedRecord[] = []) {
     this.levelWeights = model.m.map((row, k) => row.map((m, l) => Math.log2(m / model.u[k][l])))
     this.priorWeight = Math.log2(model.lambda / (1 - model.lambda))
+    this.tfOf = comparisons.map((c, k) => {
+      const freq = model.tf[k]
+      if (!freq || !c.tfValue) return undefined
+      const out = new Float64Array(records.length)
+      for (const r of records) out[r.index] = freq.get(c.tfValue(r) ?? '') ?? 0
+      return out
+    })
+    this.tfLevel = comparisons.map((c) => (c.tfLevels ? Uint8Array.from(c.levels, (_, l) => (c.tfLevels!.includes(l) ? 1 : 0)) : undefined))
   }
 
   private tfAdjustment(k: number, level: number, a: PreparedRecord, b: PreparedRecord): number {
-    const c = this.comparisons[k]
-    const freq = this.model.tf[k]
-    if (!freq || !c.tfLevels?.includes(level) || !c.tfValue) return 0
-    const fa = freq.get(c.tfValue(a) ?? '')
-    const fb = freq.get(c.tfValue(b) ?? '')
-    const f = Math.max(fa ?? 0, fb ?? 0)
+    const levels = this.tfLevel[k]
+    if (!levels || !levels[level]) return 0
+    const pre = this.tfOf[k]
+    let f: number
+    if (pre && a.index < pre.length && b.index < pre.length) f = Math.max(pre[a.index], pre[b.index])
+    else {
+      const freq = this.model.tf[k]
+      const c = this.comparisons[k]
+      if (!freq || !c.tfValue) return 0
+      f = Math.max(freq.get(c.tfValue(a) ?? '') ?? 0, freq.get(c.tfValue(b) ?? '') ?? 0)
+    }
     if (!f) return 0
     return Math.log2(this.model.u[k][level] / f)
   }
