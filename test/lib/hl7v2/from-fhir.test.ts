@@ -62,6 +62,9 @@ describe('FHIR -> HL7 v2 ADT', () => {
     expect(pick(again, 'Patient')).to.deep.equal(p1)
     expect(pick(again, 'RelatedPerson')).to.deep.equal(pick(first, 'RelatedPerson'))
     expect({...pick(again, 'Encounter'), status: 'x'}).to.deep.equal({...pick(first, 'Encounter'), status: 'x'})
+    expect(pick(again, 'AllergyIntolerance')).to.deep.equal(pick(first, 'AllergyIntolerance'))
+    expect(pick(again, 'Condition')).to.deep.equal(pick(first, 'Condition'))
+    expect(r.messages[0].segments.map((s) => s.name)).to.deep.equal(['MSH', 'EVN', 'PID', 'NK1', 'PV1', 'PV2', 'AL1', 'DG1'])
   })
 })
 

@@ -177,11 +177,36 @@ export function pv1Segment(e: Json | undefined, event: AdtEvent): Hl7Segment {
   return Hl7Segment.build('PV1', f)
 }
 
-/** A Patient (and its Encounter) as ADT^A28 (add person), A31 (update person) or A04 (register a visit). */
-export function patientToAdt(patient: Json, encounter: Json | undefined, event: AdtEvent, opts: FromFhirOptions): Hl7Message {
+const ALLERGY_CATEGORY: Record<string, string> = {medication: 'DA', food: 'FA', environment: 'EA'}
+const ALLERGY_SEVERITY: Record<string, string> = {high: 'SV', low: 'MI', 'unable-to-assess': 'U'}
+
+/** AllergyIntolerance -> AL1 (category, code, severity, reactions as text, onset). */
+export function al1Segment(a: Json, n: number): Hl7Segment {
+  const f: FieldInput[] = [String(n), ALLERGY_CATEGORY[a.category?.[0]] ?? '', [cwe(a.code) ?? ['']], ALLERGY_SEVERITY[a.criticality] ?? '']
+  const reactions = (a.reaction?.[0]?.manifestation ?? []).map((m: Json) => m.text ?? m.coding?.[0]?.display ?? m.coding?.[0]?.code).filter(Boolean)
+  f[4] = reactions.length ? reactions.map((r: string) => [r]) : undefined
+  if (a.onsetDateTime) f[5] = fromFhirDateTime(a.onsetDateTime)
+  return Hl7Segment.build('AL1', f)
+}
+
+/** Condition -> DG1 (code, onset, type F when confirmed, else W working). */
+export function dg1Segment(c: Json, n: number): Hl7Segment {
+  const f: FieldInput[] = [String(n), undefined, [cwe(c.code) ?? ['']]]
+  if (c.onsetDateTime) f[4] = fromFhirDateTime(c.onsetDateTime)
+  f[5] = c.verificationStatus?.coding?.[0]?.code === 'confirmed' ? 'F' : 'W'
+  return Hl7Segment.build('DG1', f)
+}
+
+/**
+ * A Patient (and its Encounter) as ADT^A28 (add person), A31 (update person) or A04 (register a visit), with AL1
+ * and DG1 for the patient's AllergyIntolerances and Conditions given with it.
+ */
+export function patientToAdt(patient: Json, encounter: Json | undefined, event: AdtEvent, opts: FromFhirOptions, related: Json[] = []): Hl7Message {
   const segs = [...header({code: 'ADT', event, structure: STRUCTURE[event]}, opts), pidSegment(patient, opts.mrnSystem), ...nk1Segments(patient)]
   segs.push(pv1Segment(event === 'A04' ? encounter : undefined, event))
   if (event === 'A04' && encounter?.reasonCode?.[0]) segs.push(Hl7Segment.build('PV2', [undefined, undefined, [cwe(encounter.reasonCode[0])!]]))
+  related.filter((r) => r.resourceType === 'AllergyIntolerance').forEach((a, i) => segs.push(al1Segment(a, i + 1)))
+  related.filter((r) => r.resourceType === 'Condition').forEach((c, i) => segs.push(dg1Segment(c, i + 1)))
   return new Hl7Message(segs, D)
 }
 
@@ -265,7 +290,8 @@ export function resourcesToHl7(resources: Json[], event: AdtEvent, opts: FromFhi
       : {code: 'HL7_NOT_WRITABLE', reason: `${types}: HL7 v2 output is written from a Patient (ADT) or Observations with their Patient (ORU^R01)`}
   }
   const messages: Hl7Message[] = []
-  if (patient) messages.push(patientToAdt(patient, encounter, event, opts))
+  const related = resources.filter((r) => r.resourceType === 'AllergyIntolerance' || r.resourceType === 'Condition')
+  if (patient) messages.push(patientToAdt(patient, encounter, event, opts, related))
   else if (encounter && !observations.length && !report) messages.push(patientToAdt(who, encounter, 'A04', opts))
   if (observations.length || report) messages.push(observationsToOru(who, observations, report, opts, encounter))
   return {messages}
