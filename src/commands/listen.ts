@@ -13,6 +13,7 @@ Ctrl-C (SIGINT) or SIGTERM stops accepting, finishes the messages in flight, and
   static examples = [
     {description: 'Receive on port 2575 into ./inbox', command: '<%= config.bin %> <%= command.id %> --port 2575 -o inbox'},
     {description: 'Accept connections from other machines', command: '<%= config.bin %> <%= command.id %> --port 2575 --host 0.0.0.0 -o /var/spool/hl7'},
+    {description: 'MLLP over TLS', command: '<%= config.bin %> <%= command.id %> --port 2576 -o inbox --tls-cert server.crt --tls-key server.key'},
     {description: 'Counts as JSON when stopped (for a service wrapper)', command: '<%= config.bin %> <%= command.id %> --port 2575 -o inbox --json'},
   ]
 
@@ -20,6 +21,8 @@ Ctrl-C (SIGINT) or SIGTERM stops accepting, finishes the messages in flight, and
     port: Flags.integer({char: 'p', description: 'TCP port to listen on (0: any free port, printed at start)', required: true, min: 0, max: 65535}),
     host: Flags.string({description: 'address to bind', default: '127.0.0.1'}),
     out: Flags.string({char: 'o', description: 'folder for the received messages (made if missing)', required: true}),
+    'tls-cert': Flags.string({description: 'MLLP over TLS: certificate chain file (PEM)', dependsOn: ['tls-key']}),
+    'tls-key': Flags.string({description: 'MLLP over TLS: private key file (PEM)', dependsOn: ['tls-cert']}),
   }
 
   async run() {
@@ -34,6 +37,7 @@ Ctrl-C (SIGINT) or SIGTERM stops accepting, finishes the messages in flight, and
         port: flags.port,
         host: flags.host,
         outDir: flags.out,
+        tlsFiles: flags['tls-cert'] && flags['tls-key'] ? {cert: flags['tls-cert'], key: flags['tls-key']} : undefined,
         signal: stop.signal,
         onReady: (l) => log.info(`listening on ${l.host}:${l.port}, storing messages in ${flags.out} (Ctrl-C stops)`),
         onMessage: (m) => log.info(`${m.ack ?? 'no ACK (MSH-15/16)'} ${m.type || 'unparsed message'}${m.controlId ? ` ${m.controlId}` : ''}${m.reason ? `: ${m.reason}` : ''}`),

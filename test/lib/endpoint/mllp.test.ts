@@ -1,5 +1,6 @@
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -221,5 +222,34 @@ describe('receiveUntilStopped (him listen)', function () {
     await c.close()
     stop.abort()
     expect(await run).to.include({received: 1, stored: 1, port: p, outDir: dir})
+  })
+})
+
+describe('MLLP over TLS', function () {
+  let dir: string
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'him-mllp-'))))
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('the client sends to a TLS listener it trusts, and refuses one it does not', async function () {
+    if (!existsSync('/usr/bin/openssl')) {
+      this.skip() // needs /usr/bin/openssl to make a throwaway certificate
+    }
+    const cert = join(dir, 'c.pem')
+    const key = join(dir, 'k.pem')
+    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], {stdio: 'ignore'})
+    const l = await listen({port: 0, outDir: join(dir, 'in'), tls: {cert: readFileSync(cert), key: readFileSync(key)}})
+    try {
+      const trusted = new MllpClient({host: 'localhost', port: l.port, tls: true, ca: readFileSync(cert), timeoutMs: 5000})
+      expect((await trusted.send(MSG('T1'))).code).to.equal('AA')
+      await trusted.close()
+      const untrusted = new MllpClient({host: 'localhost', port: l.port, tls: true, timeoutMs: 5000})
+      await untrusted.send(MSG('T2')).then(
+        () => expect.fail('expected the self-signed certificate to be refused'),
+        (e: MllpError) => expect(e.code).to.equal('MLLP_CONNECT_FAILED'),
+      )
+    } finally {
+      await l.close()
+    }
+    expect(readdirSync(join(dir, 'in'))).to.have.length(1)
   })
 })

@@ -1,5 +1,6 @@
-import {mkdir, open, rename} from 'node:fs/promises'
+import {mkdir, open, readFile, rename} from 'node:fs/promises'
 import {createServer, type Server, type Socket} from 'node:net'
+import {createServer as createTlsServer} from 'node:tls'
 import {join} from 'node:path'
 
 import {HimError} from '../../cli/errors.js'
@@ -15,6 +16,8 @@ export interface ListenOptions {
   host?: string
   /** Where each received message is stored, as received, before it is acknowledged. */
   outDir: string
+  /** MLLP over TLS: the server's certificate chain and private key (PEM). */
+  tls?: {cert: string | Buffer; key: string | Buffer}
   now?: () => Date
   /** Told of each message handled (no values: file, control id, ACK code). */
   onMessage?: (e: ReceivedMessage) => void
@@ -124,7 +127,7 @@ export async function listen(o: ListenOptions): Promise<Listener> {
     o.onMessage?.({file, controlId, type: msg ? `${msg.type.code}^${msg.type.event}` : '', outcome, ack: code, reason})
   }
 
-  const server: Server = createServer((socket) => {
+  const onConnection = (socket: Socket) => {
     stats.connections++
     sockets.add(socket)
     const decoder = new MllpDecoder()
@@ -149,7 +152,9 @@ export async function listen(o: ListenOptions): Promise<Listener> {
     })
     socket.on('error', (e: NodeJS.ErrnoException) => o.onProblem?.(`connection error (${e.code ?? e.message})`))
     socket.on('close', () => sockets.delete(socket))
-  })
+  }
+  const server: Server = o.tls ? createTlsServer({cert: o.tls.cert, key: o.tls.key}, onConnection) : createServer(onConnection)
+  if (o.tls) server.on('tlsClientError', (e: NodeJS.ErrnoException) => o.onProblem?.(`TLS handshake failed (${e.code ?? e.message})`))
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -192,16 +197,28 @@ export interface ReceiveResult extends ListenStats {
  * `him listen`: receive until `signal` aborts (SIGINT/SIGTERM), then stop accepting, finish what is in flight and
  * return the counts. A port that cannot be bound or a folder that cannot be made ends the run with a HimError.
  */
-export async function receiveUntilStopped(o: ListenOptions & {signal: AbortSignal; onReady?: (l: {host: string; port: number}) => void}): Promise<ReceiveResult> {
+export async function receiveUntilStopped(
+  o: ListenOptions & {signal: AbortSignal; onReady?: (l: {host: string; port: number}) => void; tlsFiles?: {cert: string; key: string}},
+): Promise<ReceiveResult> {
   const started = Date.now()
+  let tls = o.tls
+  if (o.tlsFiles) {
+    const read = (path: string) =>
+      readFile(path).catch((error: NodeJS.ErrnoException) => {
+        throw new HimError(`${path}: cannot read (${error.code ?? 'error'})`, {code: 'INPUT_MISSING', exit: ExitCode.NO_INPUT})
+      })
+    tls = {cert: await read(o.tlsFiles.cert), key: await read(o.tlsFiles.key)}
+  }
   let l: Listener
   try {
-    l = await listen(o)
+    l = await listen({...o, tls})
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const where = `${o.host ?? '127.0.0.1'}:${o.port}`
     if (code === 'EADDRINUSE') throw new HimError(`${where}: the port is already in use`, {code: 'PORT_IN_USE', exit: ExitCode.UNAVAILABLE, suggestion: 'stop the other listener, or choose another --port'})
     if (code === 'EACCES') throw new HimError(`${where}: not allowed to listen on this port`, {code: 'PORT_DENIED', exit: ExitCode.UNAVAILABLE, suggestion: 'ports below 1024 need privileges; choose e.g. --port 2575'})
+    if (typeof code === 'string' && code.startsWith('ERR_OSSL'))
+      throw new HimError('the TLS certificate or key cannot be used (not PEM, or they do not match)', {code: 'TLS_BAD_CERT', exit: ExitCode.DATA})
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new HimError(`${where}: no such address on this machine`, {code: 'BAD_HOST', exit: ExitCode.USAGE})
     throw error
   }
