@@ -177,6 +177,34 @@ describe('endpoint client through the fault proxy', function () {
     expect(proxy.log.some((e) => e.fault === 'reset')).to.equal(true)
   })
 
+  it('kicks off a bulk $export, polls it, and streams its NDJSON through dropped connections', async function () {
+    this.timeout(120_000)
+    const client = await open()
+    await writePagingPatients(client)
+    const kick = await client.request({path: '$export?_type=Patient', headers: {prefer: 'respond-async', accept: 'application/fhir+json'}})
+    expect(kick.status).to.equal(202)
+    const status = kick.headers.get('content-location')!
+    expect(status.startsWith(proxy.baseUrl)).to.equal(true)
+    proxy.inject({fault: {kind: 'status', status: 503, retryAfter: '1'}, match: (r) => r.url.includes('export-poll-status')})
+    let manifest: {output?: Array<{type: string; url: string}>} | undefined
+    for (let i = 0; i < 100 && !manifest; i++) {
+      const poll = await client.request<{output?: Array<{type: string; url: string}>}>({path: status})
+      if (poll.status === 200) manifest = poll.body
+      else await new Promise((r) => setTimeout(r, 500))
+    }
+    expect(manifest?.output?.length).to.be.greaterThan(0)
+    proxy.inject({fault: {kind: 'reset'}, match: (r) => r.url.includes('/Binary/')})
+    const ids = new Set<string>()
+    for (const file of manifest!.output!) {
+      const r = await client.download(file.url)
+      const text = await new Response(r.body).text()
+      for (const line of text.split('\n').filter(Boolean)) ids.add((JSON.parse(line) as {id: string}).id)
+    }
+    for (let i = 0; i < 5; i++) expect(ids.has(`paging-${tag}-${i}`), `paging-${tag}-${i}`).to.equal(true)
+    expect(proxy.log.some((e) => e.fault === 'reset' && e.url.includes('/Binary/'))).to.equal(true)
+    expect(proxy.log.some((e) => e.fault === 'status' && e.url.includes('export-poll-status'))).to.equal(true)
+  })
+
   it('debug output names method, path and status, never query values or bodies', async () => {
     const client = await open()
     await client.request({method: 'POST', path: 'Patient', body: patient('debug-check')})

@@ -163,9 +163,58 @@ export class EndpointClient {
 
   async request<T = Record<string, unknown>>(req: FhirRequest): Promise<FhirResponse<T>> {
     const method = req.method ?? 'GET'
-    const safe = isSafeToRepeat(method, req.idempotent)
-    const what = `${method} ${describePath(req.path, this.baseUrl)}`
     this.checkSameServer(req.path)
+    return this.withRetries(`${method} ${describePath(req.path, this.baseUrl)}`, isSafeToRepeat(method, req.idempotent), req.signal, () =>
+      this.attempt<T>(method, req),
+    )
+  }
+
+  /**
+   * A GET whose body is streamed rather than parsed: bulk data files (NDJSON), Binary content. Same authentication,
+   * transport rules, retries and re-authentication as `request`; the timeout covers the wait for the response
+   * headers, not the reading of the body (the caller's signal still ends it).
+   */
+  async download(path: string, opts: {signal?: AbortSignal; accept?: string} = {}): Promise<FhirResponse<ReadableStream<Uint8Array>>> {
+    this.checkSameServer(path)
+    const url = /^https?:\/\//i.test(path) ? path : `${this.baseUrl}/${path.replace(/^\/+/, '')}`
+    return this.withRetries<ReadableStream<Uint8Array>>(`GET ${describePath(path, this.baseUrl)}`, true, opts.signal, async () => {
+      const headersTimeout = new AbortController()
+      const timer = setTimeout(() => headersTimeout.abort(new DOMException('no response headers in time', 'TimeoutError')), this.timeoutMs)
+      const signal = opts.signal ? AbortSignal.any([opts.signal, headersTimeout.signal]) : headersTimeout.signal
+      try {
+        const headers = {accept: opts.accept ?? 'application/fhir+ndjson', ...(await this.auth.authorize(signal))}
+        const res = await fetch(url, {headers, signal, ...(this.dispatcher ? {dispatcher: this.dispatcher} : {})} as RequestInit)
+        if (!res.ok || !res.body) {
+          const text = await res.text().catch(() => '')
+          let body: unknown = text
+          try {
+            body = JSON.parse(text)
+          } catch {
+            // not JSON: keep the text out of errors (it may be data)
+            body = undefined
+          }
+          const reason: RetryReason = !RETRYABLE.has(res.status) && isTransientOutcome(body) ? {kind: 'outcome'} : {kind: 'status', status: res.status}
+          return {reason, status: res.status, body, headers: res.headers}
+        }
+        return {status: res.status, headers: res.headers, body: res.body}
+      } catch (error) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? error
+        if (headersTimeout.signal.aborted) return {reason: {kind: 'network', code: 'ETIMEDOUT'}, error}
+        const cause = (error as {cause?: {code?: string; message?: string}}).cause
+        return {reason: {kind: 'network', code: cause?.code ?? cause?.message ?? (error as Error).name ?? 'ERROR'}, error}
+      } finally {
+        clearTimeout(timer)
+      }
+    })
+  }
+
+  /** The attempt loop shared by request and download: backoff, Retry-After, one re-auth on 401, 429 throttling. */
+  private async withRetries<T>(
+    what: string,
+    safe: boolean,
+    signal: AbortSignal | undefined,
+    attemptOnce: () => Promise<Omit<FhirResponse<T>, 'attempts' | 'elapsedMs'> | Failure>,
+  ): Promise<FhirResponse<T>> {
     const started = this.now()
     let reauthenticated = false
     let last: Failure | undefined
@@ -173,9 +222,9 @@ export class EndpointClient {
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       attempts++
       const t0 = this.now()
-      const outcome = await this.limiter.run(() => this.attempt<T>(method, req))
+      const outcome = await this.limiter.run(attemptOnce)
       const ms = this.now() - t0
-      if ('body' in outcome && !('reason' in outcome)) {
+      if (!('reason' in outcome)) {
         this.limiter.succeeded()
         this.opts.debug?.(`${what} -> ${outcome.status} in ${ms} ms${attempt > 1 ? ` (attempt ${attempt})` : ''}`)
         return {...outcome, attempts, elapsedMs: this.now() - started}
@@ -195,7 +244,7 @@ export class EndpointClient {
       const retryAfter = parseRetryAfter(outcome.headers?.get('retry-after'), this.now())
       const wait = backoffDelay(attempt, this.retry, this.random(), retryAfter)
       this.opts.debug?.(`${what}: retrying in ${wait} ms${retryAfter === undefined ? '' : ' (Retry-After)'}`)
-      await this.sleep(wait, req.signal)
+      await this.sleep(wait, signal)
     }
     throw this.finalFailure(what, last!, attempts)
   }
