@@ -337,6 +337,8 @@ export class EndpointClient {
         cause: f.error,
       }, undefined, undefined, attempts)
     }
+    if (f.status < 300)
+      return new FhirRequestError(`${name}: ${what} answered ${f.status} with a body that is not JSON`, {code: 'NOT_FHIR', exit: ExitCode.UNAVAILABLE}, f.status)
     const oo = summarizeOutcome(f.body)
     const status = f.status
     const exit = status >= 500 || status === 429 || status === 404 || status === 405 ? ExitCode.UNAVAILABLE : ExitCode.DATA
