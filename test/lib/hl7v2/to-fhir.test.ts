@@ -56,6 +56,11 @@ describe('messageToFhir: ADT', () => {
       {system: 'email', value: 'alice@example.org', use: 'home'},
       {system: 'phone', value: '+1 (217) 5550199', use: 'work'},
     ])
+    expect(p.extension).to.deep.equal([
+      {url: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race', extension: [{url: 'ombCategory', valueCoding: {system: 'urn:oid:2.16.840.1.113883.6.238', code: '2106-3', display: 'White'}}, {url: 'text', valueString: 'White'}]},
+      {url: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity', extension: [{url: 'ombCategory', valueCoding: {system: 'urn:oid:2.16.840.1.113883.6.238', code: '2186-5', display: 'Not Hispanic or Latino'}}, {url: 'text', valueString: 'Not Hispanic or Latino'}]},
+    ])
+    expect(p.deceasedBoolean).to.equal(false)
     expect(p.contact[0].relationship[0].coding[0]).to.deep.include({system: 'http://terminology.hl7.org/CodeSystem/v2-0063', code: 'SPO'})
     const [e] = byType(resources, 'Encounter')
     expect(e).to.deep.include({status: 'in-progress', subject: {reference: `Patient/${p.id}`}, period: {start: '2024-03-05T14:00:00-05:00'}})

@@ -111,6 +111,14 @@ export function pidSegment(p: Json, mrnSystem: string): Hl7Segment {
   f[10] = present((p.address ?? []).map(xad)) as FieldInput
   f[12] = present(telecom.filter((t) => t.use !== 'work').map(xtn)) as FieldInput
   f[13] = present(telecom.filter((t) => t.use === 'work').map(xtn)) as FieldInput
+  const category = (url: string) =>
+    (p.extension?.find((e: Json) => e.url === url)?.extension ?? [])
+      .filter((e: Json) => (e.url === 'ombCategory' || e.url === 'detailed') && e.valueCoding?.code)
+      .map((e: Json) => [e.valueCoding.code, e.valueCoding.display ?? '', 'CDCREC'])
+  const race = category('http://hl7.org/fhir/us/core/StructureDefinition/us-core-race')
+  if (race.length) f[9] = race
+  const ethnicity = category('http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity')
+  if (ethnicity.length) f[21] = ethnicity
   const m = p.maritalStatus?.coding?.[0]
   if (m?.code) f[15] = [[m.code, m.display ?? '', 'HL70002']]
   if (p.deceasedDateTime) {

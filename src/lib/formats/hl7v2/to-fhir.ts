@@ -17,6 +17,7 @@ import {
   xpnToHumanName,
   xtnToContactPoint,
 } from './datatypes.js'
+import {OMB_SYSTEM, US_CORE_ETHNICITY, US_CORE_RACE} from '../csv/mapping/schema.js'
 import {hasTime, parseHl7DateTime, toFhirDate, toFhirDateTime} from './datetime.js'
 import {type Hl7Message, type Hl7Segment} from './message.js'
 
@@ -171,8 +172,10 @@ class Conversion {
     if (p.multipleBirthInteger === undefined) delete p.multipleBirthInteger
     const lang = cweToCodeableConcept(seg.field(15))
     if (lang) p.communication = [{language: lang}]
+    const ext = [usCoreCategory(US_CORE_RACE, seg.repetitions(10), OMB_RACE), usCoreCategory(US_CORE_ETHNICITY, seg.repetitions(22), OMB_ETHNICITY)].filter(Boolean)
     const mother = seg.get(6, 1, 1)
-    if (mother) p.extension = [{url: 'http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName', valueString: mother}]
+    if (mother) ext.push({url: 'http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName', valueString: mother})
+    if (ext.length) p.extension = ext
     this.patient = this.add(p)
     this.noteTarget = undefined
     return undefined
@@ -424,6 +427,27 @@ class Conversion {
     if (target.resourceType === 'DiagnosticReport') target.conclusion = target.conclusion ? `${target.conclusion}\n${text}` : text
     else (target.note ??= []).push({text})
   }
+}
+
+const OMB_RACE = new Set(['1002-5', '2028-9', '2054-5', '2076-8', '2106-3', 'UNK', 'ASKU'])
+const OMB_ETHNICITY = new Set(['2135-2', '2186-5', 'UNK', 'ASKU'])
+/** HL7 table 0189 (ethnic group) codes to the CDC race and ethnicity codes US Core uses. */
+const ETHNIC_0189: Record<string, string> = {H: '2135-2', N: '2186-5', U: 'UNK'}
+
+/** PID-10 race / PID-22 ethnic group (CWE, CDCREC or HL7 tables) -> the US Core race or ethnicity extension. */
+function usCoreCategory(url: string, reps: Array<{get(i: number): string}>, omb: Set<string>): Json | undefined {
+  const parts: Json[] = []
+  const texts: string[] = []
+  for (const r of reps) {
+    const raw = r.get(1)
+    const code = url === US_CORE_ETHNICITY ? ETHNIC_0189[raw.toUpperCase()] ?? raw : raw
+    if (!code) continue
+    const display = r.get(2)
+    parts.push({url: omb.has(code) ? 'ombCategory' : 'detailed', valueCoding: {system: OMB_SYSTEM, code, ...(display && {display})}})
+    texts.push(display || code)
+  }
+  if (!parts.length) return undefined
+  return {url, extension: [...parts, {url: 'text', valueString: texts.join(', ')}]}
 }
 
 function referenceRange(text: string, unit: string): Json {
