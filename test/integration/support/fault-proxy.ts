@@ -89,6 +89,9 @@ export class FaultProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, target: URL, gate?: TokenGate) {
+    // A client that gives up (a timeout) closes its socket mid-answer: that is a test scenario, not a crash.
+    req.on('error', () => {})
+    res.on('error', () => {})
     const method = req.method ?? 'GET'
     const url = req.url ?? '/'
     const entry: ProxyLogEntry = {method, url}
