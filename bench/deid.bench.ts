@@ -101,11 +101,17 @@ if (!existsSync(csv)) await writeSyntheticCsv(csv, csvRows, 3)
 if (!existsSync(ndjson)) await writeLines(ndjson, fhirCount, fhirLine)
 if (!existsSync(hl7)) await writeLines(hl7, hl7Count, hl7Line)
 
+/** Seconds of wall time; CPU seconds of this process are kept in `cpu` (on a shared machine wall time includes waiting for a core). */
+const cpu: number[] = []
+
 async function deid(input: string, preset: PresetName): Promise<number> {
   const out = `${dir}/deid-out.tmp`
+  const c0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   const r = await deidentifyFiles({inputs: [input], preset, keyRefs: {key: 'env:HIM_BENCH_DEID_KEY'}, output: out, rejects: `${out}.rejects`})
   const s = Number(process.hrtime.bigint() - t0) / 1e9
+  const c = process.cpuUsage(c0)
+  cpu.push((c.user + c.system) / 1e6)
   if (!r.balanced || r.counts.rejected) throw new Error(`${input}: counts ${JSON.stringify(r.counts)}`)
   rmSync(out, {force: true})
   return s
@@ -113,6 +119,7 @@ async function deid(input: string, preset: PresetName): Promise<number> {
 
 /** The FHIR floor: each line JSON.parse'd and JSON.stringify'd back to a file, nothing else. */
 async function plainJson(input: string): Promise<number> {
+  const c0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   const out = createWriteStream(`${dir}/plain-out.tmp`)
   let buf = ''
@@ -127,24 +134,34 @@ async function plainJson(input: string): Promise<number> {
   out.end(buf)
   await once(out, 'finish')
   rmSync(`${dir}/plain-out.tmp`, {force: true})
+  const c = process.cpuUsage(c0)
+  cpu.push((c.user + c.system) / 1e6)
   return Number(process.hrtime.bigint() - t0) / 1e9
 }
 
-const best = async (f: () => Promise<number>) => Math.min(await f(), await f())
+/** Best of two runs, by wall time and by CPU time. */
+async function best(f: () => Promise<number>): Promise<{wall: number; cpu: number}> {
+  const a = await f()
+  const ca = cpu.at(-1)!
+  const b = await f()
+  const cb = cpu.at(-1)!
+  return {wall: Math.min(a, b), cpu: Math.min(ca, cb)}
+}
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-US')
+const both = (n: number, t: {wall: number; cpu: number}) => `${rate(n, t.wall)}/s wall, ${rate(n, t.cpu)}/s per CPU-second`
 
 console.log(`CSV ${csvRows.toLocaleString('en-US')} rows, FHIR ${fhirCount.toLocaleString('en-US')} resources, HL7 ${hl7Count.toLocaleString('en-US')} messages; best of 2`)
 for (const preset of ['safe-harbor', 'pseudonymize'] as const) {
   const c = await best(() => deid(csv, preset))
-  console.log(`CSV  ${preset.padEnd(13)}: ${rate(csvRows, c)} rows/s   (target >= 50,000)`)
+  console.log(`CSV  ${preset.padEnd(13)}: ${both(csvRows, c)} rows   (target >= 50,000 rows/s)`)
 }
 const plain = await best(() => plainJson(ndjson))
-console.log(`FHIR plain JSON parse+stringify: ${rate(fhirCount, plain)} resources/s (the baseline)`)
+console.log(`FHIR plain JSON parse+stringify: ${both(fhirCount, plain)} resources (the baseline)`)
 for (const preset of ['safe-harbor', 'pseudonymize'] as const) {
   const f = await best(() => deid(ndjson, preset))
-  console.log(`FHIR ${preset.padEnd(13)}: ${rate(fhirCount, f)} resources/s, ${(plain / f).toFixed(2)}x the baseline (target >= 0.50x)`)
+  console.log(`FHIR ${preset.padEnd(13)}: ${both(fhirCount, f)} resources; ${(plain.wall / f.wall).toFixed(2)}x the baseline by wall time, ${(plain.cpu / f.cpu).toFixed(2)}x by CPU time (target >= 0.50x)`)
 }
 for (const preset of ['safe-harbor', 'pseudonymize'] as const) {
   const h = await best(() => deid(hl7, preset))
-  console.log(`HL7  ${preset.padEnd(13)}: ${rate(hl7Count, h)} messages/s`)
+  console.log(`HL7  ${preset.padEnd(13)}: ${both(hl7Count, h)} messages`)
 }

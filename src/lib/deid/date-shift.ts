@@ -1,4 +1,4 @@
-import {createHmac} from 'node:crypto'
+import {hmacBytes} from './pseudonym.js'
 
 /** A date as written, split into the parts a shift or a generalization touches; the rest is kept as it was. */
 export class DateText {
@@ -53,7 +53,7 @@ export const DEFAULT_MAX_SHIFT_DAYS = 365
  * the intervals between that patient's events survive.
  */
 export function shiftDaysFor(dateKey: string, patientKey: string, maxDays = DEFAULT_MAX_SHIFT_DAYS): number {
-  const h = createHmac('sha256', dateKey).update(`himkit date shift v1\u0000${patientKey}`, 'utf8').digest()
+  const h = hmacBytes(dateKey, `himkit date shift v1\u0000${patientKey}`)
   const magnitude = 1 + (h.readUInt32BE(0) % maxDays)
   return h[4] & 1 ? magnitude : -magnitude
 }
