@@ -214,11 +214,11 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
       file.rejected++
       await rejects.write({loc: r.loc, code: r.code, reason: r.reason}) // never the record's values
     }
-    // Input and output are hashed as they stream by, for the audit manifest (no second read).
+    // For the audit manifest, input and output are hashed as they stream by (no second read).
     const inHash = createHash('sha256')
     const outHash = createHash('sha256')
-    const hashedSrc: Source = {...src, open: () => Readable.from(hashed(src.open(), inHash))}
-    const out = hashingSink(sink, outHash)
+    const hashedSrc: Source = o.audit ? {...src, open: () => Readable.from(hashed(src.open(), inHash))} : src
+    const out = o.audit ? hashingSink(sink, outHash) : sink
     try {
       const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir}
       if (format === 'csv') await deidCsv(job)
