@@ -15,7 +15,9 @@ export interface FhirServer {
 }
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-let starting: Promise<FhirServer | string> | undefined
+/** The server, or why there is none: `skip` when Java or Maven is missing, `fail` when they are there and it did not start. */
+type Outcome = FhirServer | {skip: string} | {fail: string}
+let starting: Promise<Outcome> | undefined
 let pid: number | undefined
 let warned = false
 
@@ -27,11 +29,11 @@ function missingTools(): string | undefined {
   return undefined
 }
 
-async function start(): Promise<FhirServer | string> {
+async function start(): Promise<Outcome> {
   const external = process.env.HIMKIT_TEST_FHIR_URL
   if (external) return {baseUrl: external.replace(/\/+$/, ''), external: true}
   const missing = missingTools()
-  if (missing) return `${missing}; the HAPI FHIR test server needs Java 17+ and Maven (or set HIMKIT_TEST_FHIR_URL)`
+  if (missing) return {skip: `${missing}; the HAPI FHIR test server needs Java 17+ and Maven (or set HIMKIT_TEST_FHIR_URL)`}
   return new Promise((resolve) => {
     const child = spawn('bash', [`${root}scripts/hapi/start.sh`, '--port', '0'], {
       cwd: root,
@@ -46,7 +48,7 @@ async function start(): Promise<FhirServer | string> {
       const baseUrl = out.trim().split('\n').pop() ?? ''
       const m = /pid (\d+)/.exec(err)
       if (code !== 0 || !baseUrl.startsWith('http') || !m) {
-        resolve(`scripts/hapi/start.sh failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)
+        resolve({fail: `scripts/hapi/start.sh failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`})
         return
       }
       pid = Number(m[1])
@@ -64,20 +66,24 @@ process.on('exit', () => {
     }
 })
 
-/** The server, started on first call; a string saying why when it cannot be had. */
-export function fhirServer(): Promise<FhirServer | string> {
+/** The server, started on first call; or why it cannot be had. */
+export function fhirServer(): Promise<Outcome> {
   starting ??= start()
   return starting
 }
 
-/** In a mocha `before` hook: the server, or this suite skipped with a message saying why. */
+/**
+ * In a mocha `before` hook: the server; or this suite skipped, with a message, when Java or Maven is missing; or a
+ * failed hook when they are there but the server would not start (a broken test server must not look like a pass).
+ */
 export async function requireFhirServer(ctx: Mocha.Context): Promise<FhirServer> {
   ctx.timeout(15 * 60_000) // a first build downloads HAPI from Maven Central
   const s = await fhirServer()
-  if (typeof s === 'string') {
-    if (!warned) console.warn(`\n    SKIPPED (no FHIR server): ${s}\n`)
+  if ('skip' in s) {
+    if (!warned) console.warn(`\n    SKIPPED (no FHIR server): ${s.skip}\n`)
     warned = true
     ctx.skip()
   }
+  if ('fail' in s) throw new Error(s.fail)
   return s as FhirServer
 }
