@@ -38,7 +38,7 @@ likely twins and oversized clusters, a person reviews. Reports show counts, neve
     settings: Flags.string({description: 'settings file (JSON/YAML): autoThreshold, reviewThreshold, blockCap, ignore, maxClusterSize, alwaysReview, oneToOne'}),
     'link-to': Flags.string({description: 'link the inputs against this other file (pairs across the two only)'}),
     'one-to-one': Flags.boolean({description: 'with --link-to: each record linked at most once'}),
-    ignore: Flags.string({description: 'leave a field out of matching (repeatable), e.g. ssn', multiple: true}),
+    ignore: Flags.string({description: 'leave a field out of matching (repeatable), e.g. ssn', multiple: true, options: ['given', 'middle', 'family', 'dob', 'sex', 'ssn', 'phone', 'email', 'houseNumber', 'street', 'locality', 'city', 'state', 'zip']}),
     mapping: Flags.string({description: 'CSV mapping: generic, synthea, febrl or a YAML/JSON file'}),
     encoding: Flags.string({description: 'CSV input encoding', options: CSV_ENCODINGS}),
     rejects: Flags.string({description: 'rejects file [default: OUTPUT.rejects.ndjson]'}),
