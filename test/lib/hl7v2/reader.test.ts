@@ -78,3 +78,23 @@ describe('hl7v2 conformance: shared corpus round trip', function () {
     })
   }
 })
+
+describe('readHl7 character sets', () => {
+  const bytes = (parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))))
+  const src = (b: Buffer, size: number): Source => {
+    const chunks: Buffer[] = []
+    for (let i = 0; i < b.length; i += size) chunks.push(b.subarray(i, i + size))
+    return {name: 'mem.hl7', head: b.subarray(0, 100), open: () => Readable.from(chunks)}
+  }
+  const names = async (b: Buffer, size = 4) => (await collect(src(b, size))).map((r) => (r.ok ? r.value.get('PID-5.1') : r.code))
+
+  it('reads UTF-8, MSH-18 8859/1 and unlabelled windows-1252 messages in one file without replacement characters', async () => {
+    const file = bytes([
+      [0xef, 0xbb, 0xbf], 'MSH|^~\\&|||||||ADT^A04|1|P|2.5|||||||UNICODE UTF-8\rPID|1||1||', [0x4d, 0xc3, 0xbc, 0x6c, 0x6c, 0x65, 0x72], '\r',
+      'MSH|^~\\&|||||||ADT^A04|2|P|2.5|||||||8859/1\rPID|1||2||M', [0xfc], 'ller\r',
+      'MSH|^~\\&|||||||ADT^A04|3|P|2.5\rPID|1||3||', [0x93], 'Quoted', [0x94], '\r',
+      'MSH|^~\\&|||||||ADT^A04|4|P|2.5|||||||8859/1\rPID|1||4||', [0x4d, 0xc3, 0xbc, 0x6c, 0x6c, 0x65, 0x72], '\r',
+    ])
+    for (const size of [1, 2, 5, 4096]) expect(await names(file, size), `chunks of ${size}`).to.deep.equal(['Müller', 'Müller', '\u201CQuoted\u201D', 'Müller'])
+  })
+})
