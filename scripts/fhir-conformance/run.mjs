@@ -5,11 +5,12 @@
  *   node --import tsx scripts/fhir-conformance/run.mjs [extra .json/.ndjson files]
  *
  * Needs Java 17 and Maven (the first run fetches HAPI from Maven Central into ~/.m2). Validates the synthetic
- * corpus (corpus.mjs) and the FHIR fixtures with both, then prints: per resource, do both find errors or not;
+ * corpus (corpus.mjs), the FHIR fixtures, and what him convert writes from the sample CSV and the shared HL7 v2
+ * corpus (../shared/data/hl7v2, when present) with both, then prints: per resource, do both find errors or not;
  * and for resources both flag, do the error locations agree.
  */
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -29,6 +30,18 @@ const corpusFile = join(tmp, 'corpus.ndjson')
 writeFileSync(corpusFile, items.map((x) => JSON.stringify(x.resource)).join('\n') + '\n')
 const fixtureDir = join(root, 'fixtures/validate/fhir')
 const files = [corpusFile, ...readdirSync(fixtureDir).filter((f) => /\.(json|ndjson)$/.test(f) && !f.endsWith('.expected.json')).map((f) => join(fixtureDir, f)), ...process.argv.slice(2)]
+
+// What him's own converters write: the sample CSV, and the shared HL7 v2 corpus when present.
+function converted(name, inputs) {
+  const out = join(tmp, `${name}.ndjson`)
+  const r = spawnSync(process.execPath, [join(root, 'bin/dev.js'), 'convert', ...inputs, '--to', 'ndjson', '-o', out, '--rejects', join(tmp, `${name}.rejects.ndjson`)], {cwd: root, encoding: 'utf8'})
+  if (r.status !== 0 && r.status !== 1) throw new Error(`him convert ${name}: exit ${r.status}: ${r.stderr.slice(-300)}`)
+  files.push(out)
+}
+converted('converted-sample-csv', [join(root, 'fixtures/sample/patients.csv')])
+const hl7Corpus = join(root, '../shared/data/hl7v2')
+if (existsSync(hl7Corpus)) converted('converted-hl7v2-corpus', readdirSync(hl7Corpus).filter((f) => f.endsWith('.hl7')).map((f) => join(hl7Corpus, f)))
+else console.log(`(skipped: ${hl7Corpus} not present, so no HL7 -> FHIR conversions are compared)`)
 
 // 2. The reference.
 const cp = join(tmp, 'cp.txt')

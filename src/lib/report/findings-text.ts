@@ -34,9 +34,10 @@ export function renderFindingsText(r: FindingsReport, opts: {maxFindings?: numbe
     for (const s of worst) lines.push(`  ${formatFindingLocation({file: s.file, line: s.line, record: s.record})}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`)
   }
   const max = opts.maxFindings ?? 10
-  const shown = r.findings.filter((f) => f.severity !== 'info' || r.counts.error + r.counts.warning === 0).slice(0, max)
+  // Errors first, then warnings; info only when there is nothing worse.
+  const shown = [...r.findings.filter((f) => f.severity === 'error'), ...r.findings.filter((f) => f.severity === 'warning'), ...(r.counts.error + r.counts.warning === 0 ? r.findings : [])].slice(0, max)
   if (shown.length) {
-    lines.push('', 'First findings:')
+    lines.push('', shown.length < r.findings.length ? 'First findings, errors first:' : 'Findings:')
     for (const f of shown) {
       const value = f.value === undefined ? '' : ` (value: ${JSON.stringify(f.value)})`
       lines.push(`  ${paint[f.severity](f.severity.padEnd(7))} ${formatFindingLocation(f.location)}: ${f.message}${value} [${f.rule}]`)

@@ -47,6 +47,7 @@ export const RULES: RuleDef[] = [
   {id: 'fhir.primitive.empty', severity: 'error', description: 'An empty string, object or array (ele-1: all elements must have a value or children)'},
   {id: 'fhir.choice.multiple', severity: 'error', description: 'More than one type given for a choice element (value[x])'},
   {id: 'fhir.binding.required', severity: 'error', description: 'A code not in the required value set'},
+  {id: 'fhir.code.unknown', severity: 'error', description: 'A code that its code system does not have (FHIR, HL7 v2 table and v3 code systems known offline)'},
   {id: 'fhir.invariant', severity: 'error', description: 'A FHIRPath invariant of the StructureDefinition is not met (ele-1, dom-*, pat-1, ...)'},
   {id: 'fhir.invariant.warning', severity: 'warning', description: 'A best-practice invariant (severity warning in R4, e.g. dom-6) is not met'},
   {id: 'fhir.reference.unresolved', severity: 'error', description: 'A reference inside a Bundle that points to no entry of the Bundle'},

@@ -17,6 +17,8 @@ export interface ElementDef {
   c?: Array<[string, string, string, string]>
   /** contentReference: the path whose children this element has */
   r?: string
+  /** max value set (elementdefinition-maxValueSet), e.g. all-languages */
+  m?: string
 }
 
 export interface TypeDef {
@@ -32,6 +34,8 @@ export interface R4Definitions {
   types: Record<string, TypeDef>
   valueSets: Record<string, string[]>
   unexpandableValueSets: string[]
+  /** Code systems with every code listed (FHIR, v2 tables, v3): url -> codes. */
+  codeSystems: Record<string, string[] | {caseInsensitive: true; codes: string[]}>
 }
 
 export const DEFINITIONS_URL = new URL('../../../../data/fhir-r4/r4-core.min.json', import.meta.url)

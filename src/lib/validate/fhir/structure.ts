@@ -53,6 +53,11 @@ const NATIVE: Record<string, (node: any) => boolean | undefined> = {
   'ext-1': (e) => (e.extension !== undefined) !== Object.keys(e).some((k) => k.startsWith('value')),
 }
 
+const ALL_LANGUAGES = 'http://hl7.org/fhir/ValueSet/all-languages'
+const BCP47 = 'urn:ietf:bcp:47'
+/** The shape of a BCP-47 tag: language, then subtags (en, en-US, zh-Hant-TW, sgn-BE-FR). */
+const BCP47_TAG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$|^[xX](-[a-zA-Z0-9]{1,8})+$/
+
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1)
 
 /** Every string in a JSON tree, with the key it sits under. */
@@ -93,6 +98,7 @@ export class FhirStructureValidator {
   private readonly required = new Map<string, Child[]>()
   private readonly invariants = new Map<string, Invariant[]>()
   private readonly valueSets = new Map<string, {codes: Set<string>; pairs: Set<string>}>()
+  private readonly codeSystems = new Map<string, {codes: Set<string>; lower: boolean} | null>()
 
   constructor(private readonly defs: R4Definitions, private readonly emit: Emit) {}
 
@@ -279,6 +285,8 @@ export class FhirStructureValidator {
         return
       }
       if (child.def.b && code === 'code') this.checkCode(child.def.b, undefined, v, expr, loc)
+      else if (child.def.m === ALL_LANGUAGES && code === 'code' && !BCP47_TAG.test(v))
+        this.emit('fhir.binding.required', 'a language must be a BCP-47 code, the element\'s maximum value set', this.at(loc, expr), v)
       return
     }
     if (!this.isObject(v, expr, loc)) return
@@ -296,9 +304,19 @@ export class FhirStructureValidator {
     if (!dt) return
     if (code === 'Reference' && typeof v.reference === 'string') refs.push({reference: v.reference, expression: `${expr}.reference`})
     this.object(v, dt, code, code, expr, loc, refs, resource, root)
+    if (code === 'Coding') this.checkCodeSystem(v, expr, loc)
     if (child.def.b) {
       if (code === 'Coding') this.checkCoding(child.def.b, [v], expr, loc)
       else if (code === 'CodeableConcept' && Array.isArray(v.coding)) this.checkCoding(child.def.b, v.coding, expr, loc)
+    }
+    if (child.def.m === ALL_LANGUAGES) {
+      const codings = code === 'Coding' ? [v] : code === 'CodeableConcept' && Array.isArray(v.coding) ? v.coding : []
+      codings.forEach((c: any, i: number) => {
+        if (!c || typeof c.code !== 'string') return
+        const where = code === 'Coding' ? expr : `${expr}.coding[${i}]`
+        if ((c.system !== undefined && c.system !== BCP47) || !BCP47_TAG.test(c.code))
+          this.emit('fhir.binding.required', `a language must be a BCP-47 code (${BCP47}), the element's maximum value set`, this.at(loc, where), `${c.system ?? ''}|${c.code}`)
+      })
     }
   }
 
@@ -316,6 +334,19 @@ export class FhirStructureValidator {
     vs = {codes: new Set(list.map((c) => c.slice(c.lastIndexOf('|') + 1))), pairs: new Set(list)}
     this.valueSets.set(url, vs)
     return vs
+  }
+
+  /** A code in a code system whose every code is known (FHIR, HL7 v2 tables, v3) must be one of them. */
+  private checkCodeSystem(c: any, expr: string, loc: ResourceSite['loc']): void {
+    if (typeof c.system !== 'string' || typeof c.code !== 'string') return
+    let cs = this.codeSystems.get(c.system)
+    if (cs === undefined) {
+      const listed = this.defs.codeSystems?.[c.system]
+      cs = listed === undefined ? null : Array.isArray(listed) ? {codes: new Set(listed), lower: false} : {codes: new Set(listed.codes.map((x) => x.toLowerCase())), lower: true}
+      this.codeSystems.set(c.system, cs)
+    }
+    if (cs && !cs.codes.has(cs.lower ? c.code.toLowerCase() : c.code))
+      this.emit('fhir.code.unknown', `code is not in the code system ${c.system.replace(/^http:\/\/terminology\.hl7\.org\/CodeSystem\//, '')}`, this.at(loc, `${expr}.code`), c.code)
   }
 
   private checkCode(url: string, system: string | undefined, code: string, expr: string, loc: ResourceSite['loc']): void {
