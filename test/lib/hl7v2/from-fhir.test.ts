@@ -47,6 +47,9 @@ describe('FHIR -> HL7 v2 ADT', () => {
     expect(m.segment('PID')!.raw(3)).to.equal('M-1^^^^MR~X9^^^&2.16.840.1.113883.19.5&ISO')
     expect(m.get('PID-7')).to.equal('197003')
     expect(m.get('PID-8')).to.equal('F')
+    expect(m.get('MSH-18')).to.equal('')
+    const accented = Hl7Message.parse(patientToAdt({...patient, name: [{family: 'Zoë'}]}, undefined, 'A28', options()).toString())
+    expect(accented.get('MSH-18')).to.equal('UNICODE UTF-8')
     expect(m.segment('PID')!.raw(13)).to.equal('555-0100^PRN^CP^^^^^^^^^555-0100~^NET^Internet^ann@example.org')
   })
 

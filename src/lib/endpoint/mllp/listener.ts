@@ -5,6 +5,7 @@ import {join} from 'node:path'
 
 import {HimError} from '../../cli/errors.js'
 import {ExitCode} from '../../cli/exit-codes.js'
+import {charsetOfMsh, decodeBytes, messageEncoding} from '../../formats/hl7v2/charset.js'
 import {hl7Now} from '../../formats/hl7v2/datetime.js'
 import {Hl7Message, Hl7ParseError} from '../../formats/hl7v2/message.js'
 import {type AckCode, ackPlan, buildAck, type Outcome} from './ack.js'
@@ -91,7 +92,7 @@ export async function listen(o: ListenOptions): Promise<Listener> {
 
   async function handle(socket: Socket, payload: Buffer): Promise<void> {
     stats.received++
-    const text = payload.toString('utf8')
+    const text = decodeBytes(payload, messageEncoding(payload, charsetOfMsh(payload.subarray(0, 4096).toString('latin1').split(/[\r\n]/)[0])))
     let msg: Hl7Message | undefined
     let parseProblem: string | undefined
     try {

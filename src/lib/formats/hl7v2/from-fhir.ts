@@ -40,6 +40,12 @@ const CLASS: Record<string, string> = {IMP: 'I', ACUTE: 'I', NONAC: 'I', AMB: 'O
 const OBS_STATUS: Record<string, string> = {final: 'F', amended: 'C', corrected: 'C', preliminary: 'P', registered: 'I', cancelled: 'X', 'entered-in-error': 'W', unknown: ''}
 const REPORT_STATUS: Record<string, string> = {final: 'F', amended: 'C', corrected: 'C', appended: 'C', preliminary: 'P', partial: 'A', registered: 'I', cancelled: 'X', unknown: ''}
 const D = DEFAULT_DELIMITERS
+/** MSH-18 says UNICODE UTF-8 when the message holds any non-ASCII character (empty MSH-18 means ASCII). */
+function utf8Labelled(m: Hl7Message): Hl7Message {
+  if (/[^\x00-\x7f]/.test(m.toString())) m.msh.set(18, 'UNICODE UTF-8')
+  return m
+}
+
 const PERSON_PREFIXES = new Set(['DR', 'MR', 'MRS', 'MS', 'MISS', 'PROF', 'REV', 'SR'])
 
 function header(type: {code: string; event: string; structure: string}, opts: FromFhirOptions): Hl7Segment[] {
@@ -215,7 +221,7 @@ export function patientToAdt(patient: Json, encounter: Json | undefined, event: 
   if (event === 'A04' && encounter?.reasonCode?.[0]) segs.push(Hl7Segment.build('PV2', [undefined, undefined, [cwe(encounter.reasonCode[0])!]]))
   related.filter((r) => r.resourceType === 'AllergyIntolerance').forEach((a, i) => segs.push(al1Segment(a, i + 1)))
   related.filter((r) => r.resourceType === 'Condition').forEach((c, i) => segs.push(dg1Segment(c, i + 1)))
-  return new Hl7Message(segs, D)
+  return utf8Labelled(new Hl7Message(segs, D))
 }
 
 /** OBX-2 and OBX-5 (and OBX-6) from an Observation's value[x]. */
@@ -273,7 +279,7 @@ export function observationsToOru(patient: Json, observations: Json[], report: J
   segs.push(Hl7Segment.build('OBR', obr))
   if (report?.conclusion) segs.push(Hl7Segment.build('NTE', ['1', '', report.conclusion]))
   observations.forEach((o, i) => segs.push(...obxSegments(o, i + 1)))
-  return new Hl7Message(segs, D)
+  return utf8Labelled(new Hl7Message(segs, D))
 }
 
 export type FromFhirResult = {messages: Hl7Message[]} | {code: string; reason: string}
