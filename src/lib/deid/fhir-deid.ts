@@ -44,6 +44,11 @@ interface PlanNode {
   names: string[]
   types: string[]
   children: Map<string, PlanNode>
+  /** The audit counter last used for this element (rule, method, category). */
+  nRule?: FhirRule
+  nMethod?: string
+  nCategory?: string
+  nCounter?: {count: number}
 }
 
 interface ResCtx {
@@ -71,6 +76,7 @@ export class FhirDeidentifier {
   private readonly fpHeads = new Map<FhirRule, string | undefined>()
   private readonly renumbered = new Map<string, string>()
   private readonly counters = new Map<FhirRule | string, Map<string, {count: number}>>()
+  private current?: PlanNode
   private lastCounter: {rule?: FhirRule; method: string; category: string; c: {count: number}} = {method: '', category: '', c: {count: 0}}
   /** Per element path from a resource root: its type and the first native rule naming it, worked out once. */
   private readonly plans = new Map<string, PlanNode>()
@@ -209,11 +215,13 @@ export class FhirDeidentifier {
         if (age && age.method !== 'keep') return this.complexNode(age, value, {...info, type: 'Age'}, ctx)
       }
       if (eff && eff === own) {
+        this.current = plan
         const handled = this.complexNode(eff, value, info, ctx)
         if (handled !== undefined) return handled
       }
       return this.walkObject(value, plan, eff, ctx) === 0 ? REMOVE : value
     }
+    this.current = plan
     if (!eff) return this.o.mode === 'preset' ? this.unmatchedLeaf(value, info, ctx) : value
     return this.leaf(eff, value, plan, parent, ctx)
   }
@@ -302,9 +310,16 @@ export class FhirDeidentifier {
 
   private note(rule: FhirRule | undefined, method: string, category: string, ctx: ResCtx): void {
     ctx.methods.add(method)
+    // The same element is nearly always changed by the same rule and method: its counter is kept on its plan.
+    const p = this.current
+    if (p && p.nRule === rule && p.nMethod === method && p.nCategory === category) {
+      p.nCounter!.count++
+      return
+    }
     const last = this.lastCounter
     if (last.rule === rule && last.method === method && last.category === category) {
       last.c.count++
+      if (p) Object.assign(p, {nRule: rule, nMethod: method, nCategory: category, nCounter: last.c})
       return
     }
     const owner = rule ?? category
@@ -315,6 +330,7 @@ export class FhirDeidentifier {
     if (!c) byRule.set(k, (c = this.o.settings.audit.counter(rule ? rule.path : `(unmatched ${category})`, method, category)))
     c.count++
     this.lastCounter = {rule, method, category, c}
+    if (p) Object.assign(p, {nRule: rule, nMethod: method, nCategory: category, nCounter: c})
   }
 
   private unmatchedLeaf(value: unknown, info: ChildInfo, ctx: ResCtx): Out {
