@@ -73,7 +73,7 @@ Rejected records go to a rejects file with their location and reason, never thei
       onProgress: (t, file) => progress.update(`De-identifying ${file}: ${t.in.toLocaleString('en-US')} records`),
       warn: (m) => this.logger().warn(m),
     }).finally(() => progress.stop())
-    for (const line of renderDeidSummary(result)) this.logToStderr(line)
+    if (!this.jsonEnabled()) for (const line of renderDeidSummary(result)) this.logToStderr(line)
     if (result.exitCode !== 0) process.exitCode = result.exitCode
     return result
   }
