@@ -71,6 +71,20 @@ describe('FHIR -> HL7 v2 ADT', () => {
   })
 })
 
+describe('FHIR -> HL7 v2 ADT^A40', () => {
+  it('writes a merge back as ADT^A40 with PID and MRG, which converts to the same Patients', () => {
+    const first = toFhir('MSH|^~\\&|||||||ADT^A40^ADT_A39|1|P|2.5\rEVN|A40\rPID|1||NEW1^^^^MR||KEEP^ME\rMRG|OLD9^^^^MR\r')
+    const r = resourcesToHl7(first, 'A28', options())
+    if (!('messages' in r)) throw new Error(r.reason)
+    expect(r.messages).to.have.length(1)
+    const m = r.messages[0]
+    expect(m.type).to.deep.equal({code: 'ADT', event: 'A40', structure: 'ADT_A39'})
+    expect(m.segments.map((s) => s.name)).to.deep.equal(['MSH', 'EVN', 'PID', 'MRG'])
+    expect(m.segment('MRG')!.toString()).to.equal('MRG|OLD9^^^^MR')
+    expect(toFhir(m.toString())).to.deep.equal(first)
+  })
+})
+
 describe('FHIR -> HL7 v2 ORU^R01', () => {
   it('gives back the same DiagnosticReport and Observations after v2 -> FHIR -> v2 -> FHIR', () => {
     const first = toFhir(fixture('oru-r01-synthetic.hl7'))

@@ -282,11 +282,22 @@ export function observationsToOru(patient: Json, observations: Json[], report: J
   return utf8Labelled(new Hl7Message(segs, D))
 }
 
+/** A merge (the survivor and the Patients it replaces, as messageToFhir makes from A40) as ADT^A40: PID + MRG per merged patient. */
+export function mergeToA40(survivor: Json, merged: Json[], opts: FromFhirOptions): Hl7Message {
+  const segs = [...header({code: 'ADT', event: 'A40', structure: 'ADT_A39'}, opts)]
+  for (const old of merged) {
+    segs.push(pidSegment(survivor, opts.mrnSystem))
+    segs.push(Hl7Segment.build('MRG', [present((old.identifier ?? []).map((i: Json) => cx(i, opts.mrnSystem))) as FieldInput]))
+  }
+  return utf8Labelled(new Hl7Message(segs, D))
+}
+
 export type FromFhirResult = {messages: Hl7Message[]} | {code: string; reason: string}
 
 /**
  * The resources of one record (e.g. everything converted from one message, or one CSV row's Patient) as messages:
- * an ADT for the Patient, and an ORU^R01 for its Observations when there are any. `knownPatients` lets a record
+ * an ADT for the Patient (ADT^A40 when it comes with the Patients it replaces), and an ORU^R01 for its
+ * Observations when there are any. `knownPatients` lets a record
  * holding only Observations or an Encounter use a Patient that came earlier in the input.
  */
 export function resourcesToHl7(resources: Json[], event: AdtEvent, opts: FromFhirOptions, knownPatients?: Map<string, Json>): FromFhirResult {
@@ -304,6 +315,11 @@ export function resourcesToHl7(resources: Json[], event: AdtEvent, opts: FromFhi
       : {code: 'HL7_NOT_WRITABLE', reason: `${types}: HL7 v2 output is written from a Patient (ADT) or Observations with their Patient (ORU^R01)`}
   }
   const messages: Hl7Message[] = []
+  const merged = patient ? resources.filter((r) => r.resourceType === 'Patient' && r !== patient && r.link?.some((l: Json) => l.type === 'replaced-by' && l.other?.reference === `Patient/${patient.id}`)) : []
+  if (patient && merged.length) {
+    messages.push(mergeToA40(patient, merged, opts))
+    return {messages}
+  }
   const related = resources.filter((r) => r.resourceType === 'AllergyIntolerance' || r.resourceType === 'Condition')
   if (patient) messages.push(patientToAdt(patient, encounter, event, opts, related))
   else if (encounter && !observations.length && !report) messages.push(patientToAdt(who, encounter, 'A04', opts))
