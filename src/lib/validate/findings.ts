@@ -86,7 +86,9 @@ export class FindingCollector {
     } else this.byRule.set(f.rule, {severity: f.severity, count: 1})
     if (this.findings.length < this.limit) this.findings.push(f)
     else this.omitted++
-    const key = `${f.location.file}\u0000${f.location.record ?? f.location.line ?? ''}`
+    // Findings about a file as a whole (its header, a Bundle's own fields) are not about a record.
+    if (f.location.record === undefined) return
+    const key = `${f.location.file}\u0000${f.location.record}`
     let s = this.perRecord.get(key)
     if (!s) {
       if (this.perRecord.size >= this.recordLimit) return
@@ -120,7 +122,6 @@ export class FindingCollector {
   /** The records with most errors, then most warnings. */
   worst(n: number): RecordScore[] {
     return [...this.perRecord.values()]
-      .filter((s) => s.record !== undefined || s.line !== undefined)
       .sort((a, b) => b.errors - a.errors || b.warnings - a.warnings || (a.record ?? 0) - (b.record ?? 0))
       .slice(0, n)
   }
