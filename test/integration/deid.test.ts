@@ -71,6 +71,18 @@ describe('him deid and him deid verify (CLI)', () => {
     expect(readFileSync(out, 'utf8')).to.include('FHS|^~\\&|SYNTH|GH|||2024\r')
   })
 
+  it('suppresses HL7 messages in k-anonymity classes below k', () => {
+    const adt = readFileSync(fixture('deid/adt.hl7'), 'utf8').replace(/\n/g, '\r')
+    const three = adt + '\r' + adt + '\r' + adt.replace('|19310405|M|', '|19310405|F|')
+    const out = tmp.path('three.deid.hl7')
+    const r = him(['deid', tmp.file('three.hl7', three), '--preset', 'safe-harbor', '-o', out, '--k-anonymity', 'PID-8', '--k', '2', '--suppress', '--json'])
+    expect(r.code, r.stderr).to.equal(0)
+    const j = JSON.parse(r.stdout)
+    expect(j.counts).to.include({in: 3, out: 2, suppressed: 1})
+    expect(j.kAnonymity).to.include({records: 2, smallestClass: 2})
+    expect(readFileSync(out, 'utf8').split('\r').filter((l) => l.startsWith('MSH'))).to.have.length(2)
+  })
+
   it('refuses to pseudonymize without a key: exit 78, no output', () => {
     const out = tmp.path('nokey.csv')
     const r = him(['deid', fixture('deid/patients.csv'), '--preset', 'pseudonymize', '-o', out])

@@ -330,24 +330,11 @@ async function deidCsv(j: Job): Promise<void> {
     await j.sink.flushIfFull()
     if (j.o.onProgress) j.o.onProgress(j.tally, j.src.name)
   }
-  if (rows) {
-    // Suppression needs the class sizes first: rows of this file are held, counted, then written or suppressed.
-    const local = new QuasiIdentifierClasses()
-    const keys = rows.map((r) => local.add(qiIdx.map((x) => r[x])))
-    for (const [n, r] of rows.entries()) {
-      if ((local.sizes.get(keys[n]) ?? 0) < j.o.kAnonymity!.k) {
-        j.file.suppressed++
-        j.tally.reject('K_ANONYMITY_SUPPRESSED')
-        j.file.rejected++
-        continue
-      }
-      j.classes?.add(qiIdx.map((x) => r[x]))
-      writer!.write(r)
-      j.tally.out++
-      j.file.out++
+  if (rows)
+    await writeUnlessSuppressed(j, rows.map((r) => ({row: r, qi: qiIdx.map((x) => r[x])})), async (h) => {
+      writer!.write(h.row)
       await j.sink.flushIfFull()
-    }
-  }
+    })
   await writer?.close()
 }
 
@@ -422,17 +409,44 @@ async function deidHl7(j: Job): Promise<void> {
       await j.reject({loc: {...loc, field: e.field}, code: error instanceof Hl7ParseError ? e.code! : 'DEID_FAILED', reason: error instanceof Hl7ParseError ? (error as Error).message : 'the message could not be de-identified'})
       return
     }
+    if (held) {
+      held.push({text: msg.toString(), qi: qis!.map((q) => safeGet(msg, q))})
+      return
+    }
     if (j.classes && qis) j.classes.add(qis.map((q) => safeGet(msg, q)))
     await j.sink.write(msg.toString())
     j.tally.out++
     j.file.out++
   }
+  // With --suppress, messages are held until their classes are counted (envelope segments go out as they come).
+  const held: Array<{text: string; qi: string[]}> | undefined = j.o.kAnonymity?.suppress ? [] : undefined
   for await (const chunk of j.src.open()) {
     for (const item of asm.push(splitter.push(decoder.write(chunk as Buffer)))) await handle(item)
     if (j.o.onProgress) j.o.onProgress(j.tally, j.src.name)
   }
   for (const item of [...asm.push(splitter.push(decoder.end())), ...asm.push(splitter.end()), ...asm.end()]) await handle(item)
-  if (j.o.kAnonymity?.suppress) j.o.warn?.(`${j.src.name}: --suppress works on CSV only for now; HL7 messages were reported, not suppressed`)
+  if (held) await writeUnlessSuppressed(j, held, (h) => j.sink.write(h.text))
+}
+
+/**
+ * Suppression needs the class sizes first: the records of a file are held, their classes counted, then each is
+ * written, or suppressed when its class is smaller than k (counted, never silently dropped).
+ */
+async function writeUnlessSuppressed<T extends {qi: string[]}>(j: Job, held: T[], write: (h: T) => Promise<void>): Promise<void> {
+  const local = new QuasiIdentifierClasses()
+  const keys = held.map((h) => local.add(h.qi))
+  for (const [n, h] of held.entries()) {
+    if ((local.sizes.get(keys[n]) ?? 0) < j.o.kAnonymity!.k) {
+      j.file.suppressed++
+      j.tally.reject('K_ANONYMITY_SUPPRESSED')
+      j.file.rejected++
+      continue
+    }
+    j.classes?.add(h.qi)
+    await write(h)
+    j.tally.out++
+    j.file.out++
+  }
 }
 
 function safeGet(msg: {get(p: string): string}, path: string): string {
