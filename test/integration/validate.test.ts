@@ -75,6 +75,17 @@ describe('him validate (CLI)', () => {
     expect(him(['validate', fx('csv/patients-valid.csv'), '--report', join(tmp, 'r.pdf')]).code).to.equal(64)
   })
 
+  it('validates the other inputs when one cannot be read as its format, and exits 65', () => {
+    const unknown = join(tmp, 'unknown-layout.csv')
+    writeFileSync(unknown, 'alpha,beta\n1,2\n')
+    const r = him(['validate', fx('csv/patients-invalid.csv'), unknown, '--json'])
+    expect(r.code).to.equal(65)
+    const out = JSON.parse(r.stdout)
+    expect(out.inputs[1].error.code).to.equal('CSV_UNKNOWN_LAYOUT')
+    expect(out.inputs[0].records).to.equal(18)
+    expect(out.counts.error).to.be.greaterThan(0)
+  })
+
   it('exits 66 for a missing file', () => {
     const r = him(['validate', join(tmp, 'nope.csv')])
     expect(r.code).to.equal(66)

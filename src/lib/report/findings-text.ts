@@ -20,7 +20,7 @@ export function renderFindingsText(r: FindingsReport, opts: {maxFindings?: numbe
   const c = r.counts
   const head = `${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${n(c.info)} info`
   const where = `${n(r.recordsWithErrors)} of ${n(r.records)} records with errors, ${n(r.recordsWithWarnings)} with warnings`
-  const mark = c.error ? chalk.red('✗ ') : c.warning ? chalk.yellow('! ') : chalk.green('✓ ')
+  const mark = c.error || r.inputs.some((i) => i.error) ? chalk.red('✗ ') : c.warning ? chalk.yellow('! ') : chalk.green('✓ ')
   lines.push(`${mark}${head} (${where}) in ${(r.durationMs / 1000).toFixed(1)}s`)
   if (r.byRule.length) {
     lines.push('', 'By rule:')

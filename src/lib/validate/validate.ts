@@ -79,8 +79,8 @@ export async function validate(opts: ValidateOptions): Promise<FindingsReport> {
       await validator(src, {emit, opts, today, input, completeness, progress: (n) => opts.onProgress?.(n, src.name)})
     } catch (error) {
       if (!(error instanceof HimError) || sources.length === 1) throw error
+      // Shown in the summary and the reports (inputs[].error), not warned about twice.
       input.error = {code: error.code, message: error.message, exit: error.exit}
-      opts.warn?.(error.message)
     }
   }
 
