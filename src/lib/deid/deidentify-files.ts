@@ -1,7 +1,6 @@
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {rm, writeFile} from 'node:fs/promises'
-import {createInterface} from 'node:readline'
 import {basename, dirname, extname, join, resolve} from 'node:path'
 import {createRequire} from 'node:module'
 import {StringDecoder} from 'node:string_decoder'
@@ -460,16 +459,33 @@ function safeGet(msg: {get(p: string): string}, path: string): string {
 /** First pass over FHIR input: the Patient resources only (NDJSON lines that are not Patients are not parsed). */
 async function indexPatients(src: Source, patients: FhirPatientIndex): Promise<void> {
   if (detectLayout(src) === 'ndjson') {
-    const rl = createInterface({input: src.open(), crlfDelay: Infinity})
-    for await (const line of rl) {
-      if (!line.includes('"Patient"')) continue
-      try {
-        const v = JSON.parse(line.replace(/^\uFEFF/, ''))
-        if (v?.resourceType === 'Patient') patients.add(v)
-      } catch {
-        /* the main pass rejects it */
+    // Bytes are searched for "Patient" and only the lines that hold it are decoded and parsed.
+    const marker = Buffer.from('"Patient"')
+    let carry: Buffer = Buffer.alloc(0)
+    const scan = (buf: Buffer, final: boolean): Buffer => {
+      let from = 0
+      let hit = buf.indexOf(marker, from)
+      while (hit !== -1) {
+        const start = buf.lastIndexOf(10, hit) + 1
+        let end = buf.indexOf(10, hit)
+        if (end === -1) {
+          if (!final) return buf.subarray(start)
+          end = buf.length
+        }
+        try {
+          const v = JSON.parse(buf.toString('utf8', start, end).replace(/^\uFEFF/, ''))
+          if (v?.resourceType === 'Patient') patients.add(v)
+        } catch {
+          /* the main pass rejects it */
+        }
+        from = end + 1
+        hit = from < buf.length ? buf.indexOf(marker, from) : -1
       }
+      const lastNl = buf.lastIndexOf(10)
+      return final ? Buffer.alloc(0) : buf.subarray(Math.max(lastNl + 1, from))
     }
+    for await (const chunk of src.open()) carry = scan(carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer), false)
+    scan(carry, true)
     return
   }
   try {
