@@ -457,7 +457,7 @@ function safeGet(msg: {get(p: string): string}, path: string): string {
 }
 
 /** First pass over FHIR input: the Patient resources only (NDJSON lines that are not Patients are not parsed). */
-async function indexPatients(src: Source, patients: FhirPatientIndex): Promise<void> {
+export async function indexPatients(src: Source, patients: FhirPatientIndex): Promise<void> {
   if (detectLayout(src) === 'ndjson') {
     // Bytes are searched for "Patient" and only the lines that hold it are decoded and parsed.
     const marker = Buffer.from('"Patient"')
