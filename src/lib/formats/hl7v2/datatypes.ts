@@ -123,7 +123,7 @@ export function xadToAddress(v: Hl7Value): Json | undefined {
   if (kind?.type) a.type = kind.type
   const line = [v.get(1, 1), v.get(2)].filter(Boolean)
   if (line.length) a.line = line
-  const fields: Array<[string, string]> = [['city', v.get(3)], ['district', v.get(9)], ['state', v.get(4)], ['postalCode', v.get(5)], ['country', v.get(6)]]
+  const fields: Array<[string, string]> = [['city', v.get(3)], ['district', v.get(9, 1)], ['state', v.get(4)], ['postalCode', v.get(5)], ['country', v.get(6)]]
   for (const [k, val] of fields) if (val) a[k] = val
   if (!a.line && !a.city && !a.state && !a.postalCode && !a.country && !a.district) return undefined
   const start = toFhirDateTime(v.get(13) || v.get(12, 1))
@@ -194,7 +194,7 @@ export function xcnToReference(v: Hl7Value): Json | undefined {
   const id = v.get(1)
   const name = [v.get(6), v.get(3), v.get(4), v.get(2, 1), v.get(5)].filter(Boolean).join(' ')
   if (!id && !name) return undefined
-  const ref: Json = {}
+  const ref: Json = {type: 'Practitioner'}
   if (id) {
     const auth = v.component(9)
     const system = hdSystem(auth.get(1), auth.get(2), auth.get(3))
@@ -209,7 +209,7 @@ export function xonToReference(v: Hl7Value): Json | undefined {
   const name = v.get(1)
   const id = v.get(10) || v.get(3)
   if (!name && !id) return undefined
-  return {...(id && {identifier: {value: id}}), ...(name && {display: name})}
+  return {type: 'Organization', ...(id && {identifier: {value: id}}), ...(name && {display: name})}
 }
 
 export {toFhirDate, toFhirDateTime}

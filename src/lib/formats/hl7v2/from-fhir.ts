@@ -59,7 +59,7 @@ function cx(i: Json, mrnSystem: string): ComponentsInput | undefined {
   if (!i?.value) return undefined
   const system: string | undefined = i.system
   const type = i.type?.coding?.[0]?.code ?? (system === mrnSystem ? 'MR' : system === SSN_SYSTEM ? 'SS' : '')
-  const ns = i.assigner?.display ?? (system === SSN_SYSTEM ? 'USSSA' : '')
+  const ns = i.assigner?.display ?? ''
   let auth: string | string[] = ns
   if (system?.startsWith('urn:oid:')) auth = [ns, system.slice(8), 'ISO']
   else if (system && system !== mrnSystem && system !== SSN_SYSTEM) auth = [ns, system, 'URI']
@@ -68,7 +68,10 @@ function cx(i: Json, mrnSystem: string): ComponentsInput | undefined {
 
 function xpn(n: Json): ComponentsInput | undefined {
   const given: string[] = n.given ?? []
-  const c = [n.family ?? '', given[0] ?? '', given.slice(1).join(' '), (n.suffix ?? []).join(' '), (n.prefix ?? []).join(' '), '', NAME_USE[n.use] ?? '']
+  const suffix: string[] = n.suffix ?? []
+  // suffixes were read from XPN.4, XPN.6 (degree) and XPN.14 (professional suffix), in that order
+  const c = [n.family ?? '', given[0] ?? '', given.slice(1).join(' '), suffix[0] ?? '', (n.prefix ?? []).join(' '), suffix[1] ?? '', NAME_USE[n.use] ?? '']
+  if (n.period?.start || n.period?.end || suffix.length > 2) c.push('', '', '', '', fromFhirDateTime(n.period?.start ?? ''), fromFhirDateTime(n.period?.end ?? ''), suffix.slice(2).join(' '))
   return c.some(Boolean) ? c : undefined
 }
 
@@ -76,6 +79,7 @@ function xad(a: Json): ComponentsInput | undefined {
   const line: string[] = a.line ?? []
   const type = a.type === 'postal' ? 'M' : ADDRESS_TYPE[a.use] ?? ''
   const c = [line[0] ?? '', line.slice(1).join(', '), a.city ?? '', a.state ?? '', a.postalCode ?? '', a.country ?? '', type, '', a.district ?? '']
+  if (a.period?.start || a.period?.end) c.push('', '', '', fromFhirDateTime(a.period.start ?? ''), fromFhirDateTime(a.period.end ?? ''))
   return c.some(Boolean) ? c : undefined
 }
 
@@ -125,6 +129,8 @@ export function pidSegment(p: Json, mrnSystem: string): Hl7Segment {
   if (race.length) f[9] = race
   const ethnicity = category('http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity')
   if (ethnicity.length) f[21] = ethnicity
+  const language = cwe(p.communication?.[0]?.language)
+  if (language) f[14] = [language]
   const m = p.maritalStatus?.coding?.[0]
   if (m?.code) f[15] = [[m.code, m.display ?? '', 'HL70002']]
   if (p.deceasedDateTime) {
@@ -138,6 +144,18 @@ export function pidSegment(p: Json, mrnSystem: string): Hl7Segment {
   return Hl7Segment.build('PID', f)
 }
 
+/** Patient.generalPractitioner -> PD1-3 (organisations) and PD1-4 (practitioners), when there are any. */
+function pd1Segment(p: Json): Hl7Segment | undefined {
+  const gps: Json[] = p.generalPractitioner ?? []
+  const orgs = gps.filter((g) => g.type === 'Organization' || g.reference?.startsWith('Organization/'))
+  const people = gps.filter((g) => !orgs.includes(g)).map(xcn)
+  if (!orgs.length && !people.length) return undefined
+  const f: FieldInput[] = []
+  if (orgs.length) f[2] = orgs.map((o) => [o.display ?? '', '', o.identifier?.value ?? ''])
+  if (people.length) f[3] = present(people)
+  return Hl7Segment.build('PD1', f)
+}
+
 function nk1Segments(p: Json): Hl7Segment[] {
   return (p.contact ?? []).map((c: Json, i: number) => {
     const f: FieldInput[] = [String(i + 1)]
@@ -145,6 +163,8 @@ function nk1Segments(p: Json): Hl7Segment[] {
     if (name) f[1] = [name]
     const rel = cwe(c.relationship?.[0])
     if (rel) f[2] = [rel]
+    const role = cwe(c.relationship?.[1])
+    if (role) f[6] = [role]
     const addr = c.address && xad(c.address)
     if (addr) f[3] = [addr]
     const tel: Json[] = c.telecom ?? []
@@ -212,13 +232,17 @@ export function dg1Segment(c: Json, n: number): Hl7Segment {
 }
 
 /**
- * A Patient (and its Encounter) as ADT^A28 (add person), A31 (update person) or A04 (register a visit), with AL1
- * and DG1 for the patient's AllergyIntolerances and Conditions given with it.
+ * A Patient (and its Encounter) as ADT^A28 (add person), A31 (update person) or A04 (register a visit), with OBX,
+ * AL1 and DG1 for the Observations, AllergyIntolerances and Conditions given with it.
  */
 export function patientToAdt(patient: Json, encounter: Json | undefined, event: AdtEvent, opts: FromFhirOptions, related: Json[] = []): Hl7Message {
-  const segs = [...header({code: 'ADT', event, structure: STRUCTURE[event]}, opts), pidSegment(patient, opts.mrnSystem), ...nk1Segments(patient)]
+  const segs = [...header({code: 'ADT', event, structure: STRUCTURE[event]}, opts), pidSegment(patient, opts.mrnSystem)]
+  const pd1 = pd1Segment(patient)
+  if (pd1) segs.push(pd1)
+  segs.push(...nk1Segments(patient))
   segs.push(pv1Segment(event === 'A04' ? encounter : undefined, event))
   if (event === 'A04' && encounter?.reasonCode?.[0]) segs.push(Hl7Segment.build('PV2', [undefined, undefined, [cwe(encounter.reasonCode[0])!]]))
+  related.filter((r) => r.resourceType === 'Observation').forEach((o, i) => segs.push(...obxSegments(o, i + 1)))
   related.filter((r) => r.resourceType === 'AllergyIntolerance').forEach((a, i) => segs.push(al1Segment(a, i + 1)))
   related.filter((r) => r.resourceType === 'Condition').forEach((c, i) => segs.push(dg1Segment(c, i + 1)))
   return utf8Labelled(new Hl7Message(segs, D))
@@ -258,15 +282,12 @@ function obxSegments(o: Json, n: number): Hl7Segment[] {
   return segs
 }
 
-/** Observations of one patient (under their DiagnosticReport, when given) as ORU^R01. */
-export function observationsToOru(patient: Json, observations: Json[], report: Json | undefined, opts: FromFhirOptions, encounter?: Json): Hl7Message {
-  const segs = [...header({code: 'ORU', event: 'R01', structure: 'ORU_R01'}, opts)].slice(0, 1)
-  segs.push(pidSegment(patient, opts.mrnSystem))
-  if (encounter) segs.push(pv1Segment(encounter, 'A04'))
+/** An OBR for a DiagnosticReport (or a plain one for Observations without a report), with its NTE. */
+function obrSegments(report: Json | undefined, observations: Json[], n: number): Hl7Segment[] {
   const idOf = (code: string) => report?.identifier?.find((i: Json) => i.type?.coding?.[0]?.code === code)
   const placer = idOf('PLAC')
   const filler = idOf('FILL')
-  const obr: FieldInput[] = ['1']
+  const obr: FieldInput[] = [String(n)]
   if (placer) obr[1] = [[placer.value, placer.assigner?.display ?? '']]
   if (filler) obr[2] = [[filler.value, filler.assigner?.display ?? '']]
   obr[3] = [cwe(report?.code) ?? ['', 'Observation results']]
@@ -276,9 +297,32 @@ export function observationsToOru(patient: Json, observations: Json[], report: J
   const section = report?.category?.[0]?.coding?.[0]?.code
   if (section) obr[23] = section
   obr[24] = report ? REPORT_STATUS[report.status] ?? '' : 'F'
-  segs.push(Hl7Segment.build('OBR', obr))
+  const segs = [Hl7Segment.build('OBR', obr)]
   if (report?.conclusion) segs.push(Hl7Segment.build('NTE', ['1', '', report.conclusion]))
-  observations.forEach((o, i) => segs.push(...obxSegments(o, i + 1)))
+  return segs
+}
+
+/**
+ * Observations of one patient as ORU^R01: an OBR per DiagnosticReport followed by the Observations it lists as
+ * results, then an OBR for the Observations no report lists.
+ */
+export function observationsToOru(patient: Json, observations: Json[], reports: Json[], opts: FromFhirOptions, encounter?: Json): Hl7Message {
+  const segs = [header({code: 'ORU', event: 'R01', structure: 'ORU_R01'}, opts)[0], pidSegment(patient, opts.mrnSystem)]
+  if (encounter) segs.push(pv1Segment(encounter, 'A04'))
+  const placed = new Set<Json>()
+  let n = 0
+  for (const report of reports) {
+    const refs = new Set((report.result ?? []).map((r: Json) => r.reference))
+    const mine = observations.filter((o) => refs.has(`Observation/${o.id}`))
+    mine.forEach((o) => placed.add(o))
+    segs.push(...obrSegments(report, mine, ++n))
+    mine.forEach((o, i) => segs.push(...obxSegments(o, i + 1)))
+  }
+  const rest = observations.filter((o) => !placed.has(o))
+  if (rest.length || !reports.length) {
+    segs.push(...obrSegments(undefined, rest, ++n))
+    rest.forEach((o, i) => segs.push(...obxSegments(o, i + 1)))
+  }
   return utf8Labelled(new Hl7Message(segs, D))
 }
 
@@ -305,8 +349,8 @@ export function resourcesToHl7(resources: Json[], event: AdtEvent, opts: FromFhi
   if (patient?.id) knownPatients?.set(`Patient/${patient.id}`, patient)
   const encounter = resources.find((r) => r.resourceType === 'Encounter')
   const observations = resources.filter((r) => r.resourceType === 'Observation')
-  const report = resources.find((r) => r.resourceType === 'DiagnosticReport')
-  const subjectRef: string | undefined = (observations[0] ?? report ?? encounter)?.subject?.reference
+  const reports = resources.filter((r) => r.resourceType === 'DiagnosticReport')
+  const subjectRef: string | undefined = (observations[0] ?? reports[0] ?? encounter)?.subject?.reference
   const who = patient ?? (subjectRef ? knownPatients?.get(subjectRef) : undefined)
   if (!who) {
     const types = [...new Set(resources.map((r) => r.resourceType))].join(', ') || 'nothing'
@@ -320,9 +364,13 @@ export function resourcesToHl7(resources: Json[], event: AdtEvent, opts: FromFhi
     messages.push(mergeToA40(patient, merged, opts))
     return {messages}
   }
-  const related = resources.filter((r) => r.resourceType === 'AllergyIntolerance' || r.resourceType === 'Condition')
+  // With a Patient, Observations that no report lists travel as OBX in the ADT; reports go as ORU^R01.
+  const listed = new Set(reports.flatMap((r) => (r.result ?? []).map((x: Json) => x.reference)))
+  const loose = patient ? observations.filter((o) => !listed.has(`Observation/${o.id}`)) : []
+  const related = [...resources.filter((r) => r.resourceType === 'AllergyIntolerance' || r.resourceType === 'Condition'), ...loose]
   if (patient) messages.push(patientToAdt(patient, encounter, event, opts, related))
-  else if (encounter && !observations.length && !report) messages.push(patientToAdt(who, encounter, 'A04', opts))
-  if (observations.length || report) messages.push(observationsToOru(who, observations, report, opts, encounter))
+  else if (encounter && !observations.length && !reports.length) messages.push(patientToAdt(who, encounter, 'A04', opts))
+  const forOru = observations.filter((o) => !loose.includes(o))
+  if (forOru.length || reports.length) messages.push(observationsToOru(who, forOru, reports, opts, encounter))
   return {messages}
 }

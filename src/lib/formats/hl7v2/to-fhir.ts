@@ -349,8 +349,10 @@ class Conversion {
     if (!patient) return
     const code = cweToCodeableConcept(seg.field(3)) ?? {text: 'unknown'}
     const codeKey = code.coding?.[0] ? `${code.coding[0].system ?? ''}|${code.coding[0].code}` : `text|${code.text}`
-    const parent = this.report?.id ?? `${patient.id}|${this.msg.controlId}`
-    const o: Json = {resourceType: 'Observation', id: this.uniqueId(`Observation|${parent}|${codeKey}|${seg.get(4)}`)}
+    // The same result (report, or patient + visit + time when outside a report; code; n-th of that code) gets the
+    // same id whichever message carries it, so a corrected result updates the one sent before.
+    const parent = this.report?.id ?? `${patient.id}|${this.encounter?.id ?? ''}|${seg.get(14)}`
+    const o: Json = {resourceType: 'Observation', id: this.uniqueId(`Observation|${parent}|${codeKey}`)}
     o.status = OBS_STATUS[seg.get(11).toUpperCase()] ?? 'unknown'
     if (this.report?.category) o.category = this.report.category
     o.code = code
