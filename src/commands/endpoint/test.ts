@@ -31,7 +31,7 @@ Exit codes: 0 connected, 69 unreachable (or not a FHIR server, or an untrusted c
     if (ep.kind !== 'fhir') throw configError(`endpoint "${ep.name}" is an MLLP peer; endpoint test checks FHIR endpoints`)
     const debug = this.isDebug() ? (line: string) => this.logToStderr(`debug: ${line}`) : undefined
     const r = await testEndpoint(ep, {allowInsecure: flags['allow-insecure'] || undefined, timeoutMs: flags['timeout-ms'], debug})
-    const yes = (b: boolean) => (b ? 'yes' : 'no')
+    const yes = (b: boolean) => (b ? 'yes' : 'not advertised')
     const c = r.capabilities
     this.log(`Connected to "${r.name}" (${r.url})`)
     this.log(`  FHIR version       ${r.fhirVersion ?? 'not stated'}`)
