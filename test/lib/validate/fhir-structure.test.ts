@@ -41,6 +41,7 @@ describe('FHIR R4 structural validation', () => {
     ['per-1 on a datatype', {identifier: [{value: '1', period: {start: '2020-01-01', end: '2019-01-01'}}]}, 'fhir.invariant @ Patient.identifier[0].period'],
     ['ext-1', {extension: [{url: 'http://example.org/x', valueString: 'a', extension: [{url: 'y', valueString: 'b'}]}]}, 'fhir.invariant @ Patient.extension[0]'],
     ['a bad resource id', {id: 'has space'}, 'fhir.primitive.format @ Patient.id'],
+    ['a resource id that is a number, once', {id: 7}, 'fhir.type @ Patient.id'],
     ['a code its code system does not have', {maritalStatus: {coding: [{system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: '2'}]}}, 'fhir.code.unknown @ Patient.maritalStatus.coding[0].code'],
     ['a language that is not BCP-47 (max value set)', {communication: [{language: {coding: [{system: 'http://terminology.hl7.org/CodeSystem/v2-0296', code: 'ENG'}]}}]}, 'fhir.binding.required @ Patient.communication[0].language.coding[0]'],
     ['dom-3: a contained resource nothing refers to', {contained: [{resourceType: 'Organization', id: 'o1', name: 'x'}]}, 'fhir.invariant @ Patient'],

@@ -202,7 +202,7 @@ export class FhirStructureValidator {
     }
     let choicesSeen: Map<string, number> | undefined
     for (const key of keys) {
-      if (isResourceRoot && key === 'resourceType') continue
+      if (isResourceRoot && (key === 'resourceType' || key === 'id')) continue // id: checked as an id by resource()
       if (key === 'fhir_comments') continue
       const ext = key.charCodeAt(0) === 95 // '_': a primitive's id/extension
       const name = ext ? key.slice(1) : key
