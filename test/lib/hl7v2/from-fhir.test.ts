@@ -1,9 +1,10 @@
 import {expect} from 'chai'
-import {readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 
 import {type FromFhirOptions, patientToAdt, resourcesToHl7} from '../../../src/lib/formats/hl7v2/from-fhir.js'
+import {Hl7File} from '../../../src/lib/formats/hl7v2/batch.js'
 import {Hl7Message} from '../../../src/lib/formats/hl7v2/message.js'
-import {messageToFhir} from '../../../src/lib/formats/hl7v2/to-fhir.js'
+import {messageToFhir, SUPPORTED_TYPES} from '../../../src/lib/formats/hl7v2/to-fhir.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const MRN = 'http://hospital.example.org/mrn'
@@ -109,4 +110,40 @@ describe('FHIR -> HL7 v2 ORU^R01', () => {
     expect(m.segment('OBX')!.raw(5)).to.equal('two\\.br\\lines')
     expect(resourcesToHl7([{resourceType: 'Practitioner'}], 'A28', options())).to.deep.include({code: 'HL7_NOT_WRITABLE'})
   })
+})
+
+/** Conformance: v2 -> FHIR -> v2 -> FHIR on the shared corpus keeps who the patient is and what was observed. */
+const CORPUS = new URL('../../../../shared/data/hl7v2/', import.meta.url).pathname
+describe('hl7v2 conformance: shared corpus v2 -> FHIR -> v2 -> FHIR', function () {
+  if (!existsSync(CORPUS)) {
+    it(`skipped: ${CORPUS} is absent (the shared HL7 v2 corpus is only in the project workspace)`, function () {
+      this.skip()
+    })
+    return
+  }
+  for (const f of readdirSync(CORPUS).filter((x) => x.endsWith('.hl7'))) {
+    const text = readFileSync(CORPUS + f, 'utf8')
+    const m = Hl7File.parse(text).messages[0]
+    if (!SUPPORTED_TYPES.includes(`${m.type.code}^${m.type.event}`)) continue
+    it(`${f}: the Patient and every reported Observation come back the same`, () => {
+      const first = (messageToFhir(m, {mrnSystem: MRN}) as any).resources as any[]
+      const r = resourcesToHl7(first, 'A31', options())
+      if (!('messages' in r)) throw new Error(r.reason)
+      const again = r.messages.flatMap((x) => toFhir(x.toString()))
+      const find = (rs: any[], a: any) => rs.find((x) => x.resourceType === a.resourceType && x.id === a.id)
+      for (const p of first.filter((x) => x.resourceType === 'Patient')) {
+        const q = find(again, p)
+        expect(q, `Patient ${p.id}`).to.not.equal(undefined)
+        for (const k of ['identifier', 'name', 'birthDate', 'gender', 'address', 'maritalStatus', 'deceasedDateTime', 'link', 'active'])
+          expect(q[k], `Patient.${k}`).to.deep.equal(p[k])
+      }
+      const reported = new Set(first.filter((x) => x.resourceType === 'DiagnosticReport').flatMap((d) => d.result ?? []).map((x: any) => x.reference))
+      for (const o of first.filter((x) => x.resourceType === 'Observation' && reported.has(`Observation/${x.id}`) && !x.dataAbsentReason)) {
+        const q = find(again, o)
+        expect(q, `Observation ${o.id}`).to.not.equal(undefined)
+        for (const k of ['code', 'status', 'effectiveDateTime', 'valueQuantity', 'valueString', 'valueCodeableConcept', 'valueDateTime', 'interpretation'])
+          expect(q[k], `Observation.${k}`).to.deep.equal(o[k])
+      }
+    })
+  }
 })
