@@ -214,6 +214,18 @@ export class FhirDeidentifier {
         const age = this.o.rules.find((r) => r.category === 'age')
         if (age && age.method !== 'keep') return this.complexNode(age, value, {...info, type: 'Age'}, ctx)
       }
+      if (this.o.mode === 'preset' && info.type === 'Extension' && typeof value.url === 'string') {
+        // Extensions known to carry a person's identifiers (a mother's maiden name, a birth time) go by their category.
+        const cat = identifyingExtension(value.url)
+        if (cat) {
+          const m = this.o.settings.preset.methods[cat]
+          if (m !== 'keep' && (!inherited || inherited.method !== 'keep')) {
+            this.current = undefined
+            this.note(undefined, 'redact', cat, ctx)
+            return REMOVE
+          }
+        }
+      }
       if (eff && eff === own) {
         this.current = plan
         const handled = this.complexNode(eff, value, info, ctx)
@@ -435,6 +447,22 @@ export class FhirDeidentifier {
     if (v.startsWith('urn:uuid:')) return `urn:uuid:${code}`
     return `${t.type}/${code}`
   }
+}
+
+/** Extension URLs (by their last part) whose value identifies a person, with the category it belongs to. */
+const IDENTIFYING_EXTENSIONS: Record<string, Category> = {
+  'patient-mothersMaidenName': 'name',
+  'patient-birthTime': 'birthDate',
+  'humanname-own-name': 'name',
+  'humanname-partner-name': 'name',
+  'humanname-mothers-family': 'name',
+  'humanname-fathers-family': 'name',
+  'patient-nationality': 'quasi',
+}
+
+function identifyingExtension(url: string): Category | undefined {
+  const c = IDENTIFYING_EXTENSIONS[url.slice(url.lastIndexOf('/') + 1)]
+  return c === 'quasi' ? undefined : c
 }
 
 function minRule(a: FhirRule | undefined, b: FhirRule): FhirRule {

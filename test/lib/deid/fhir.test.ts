@@ -64,6 +64,16 @@ describe('deid FHIR', () => {
     expect(p.meta.security.map((s: any) => s.code)).to.include('REDACTED')
   })
 
+  it('removes extensions that carry a relative\'s name (Synthea\'s mothersMaidenName) and keeps harmless ones', () => {
+    const p = {...patient(), extension: [
+      {url: 'http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName', valueString: 'Oduyaqueen'},
+      {url: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex', valueCode: 'M'},
+    ]}
+    const {out} = run('safe-harbor', [p])
+    expect(JSON.stringify(out)).not.to.include('Oduyaqueen')
+    expect(out[0].extension).to.deep.equal([{url: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex', valueCode: 'M'}])
+  })
+
   it('limited-data-set keeps dates, city and 5-digit ZIP but not names or numbers', () => {
     const {out} = run('limited-data-set', [patient()])
     expect(out[0].birthDate).to.equal('1931-04-05')
