@@ -48,6 +48,7 @@ export class Hl7Value {
   /** Every component decoded, in one pass ('' for empty and `""`). Subcomponent separators stay in the text. */
   componentTexts(): string[] {
     if (this.raw === '') return []
+    if (this.raw.indexOf(this.delimiters.component) === -1) return [this.raw === HL7_NULL ? '' : decodeEscapes(this.raw, this.delimiters)]
     const parts = this.raw.split(this.delimiters.component)
     for (let i = 0; i < parts.length; i++) parts[i] = parts[i] === HL7_NULL ? '' : decodeEscapes(parts[i], this.delimiters)
     return parts
@@ -145,6 +146,7 @@ export class Hl7Segment {
     const raw = this.raw(n)
     if (raw === '') return []
     if (this.isHeader && n <= 2) return [new Hl7Value(raw, NO_ESCAPES)]
+    if (raw.indexOf(this.delimiters.repetition) === -1) return [new Hl7Value(raw, this.delimiters)]
     return raw.split(this.delimiters.repetition).map((r) => new Hl7Value(r, this.delimiters))
   }
 
