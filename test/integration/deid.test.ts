@@ -83,6 +83,13 @@ describe('him deid and him deid verify (CLI)', () => {
     expect(readFileSync(out, 'utf8').split('\r').filter((l) => l.startsWith('MSH'))).to.have.length(2)
   })
 
+  it('suppresses a FHIR patient in a class below k with all of its resources', () => {
+    const out = tmp.path('ks.ndjson')
+    const run = (qi: string) => JSON.parse(him(['deid', fixture('deid/patients.ndjson'), '--preset', 'safe-harbor', '-o', out, '--k-anonymity', qi, '--k', '2', '--suppress', '--json']).stdout)
+    expect(run('gender').counts).to.include({in: 7, out: 0, suppressed: 7}) // one male, one female: both alone
+    expect(run('address.state').counts).to.include({in: 7, out: 7, suppressed: 0}) // both MA
+  })
+
   it('refuses to pseudonymize without a key: exit 78, no output', () => {
     const out = tmp.path('nokey.csv')
     const r = him(['deid', fixture('deid/patients.csv'), '--preset', 'pseudonymize', '-o', out])

@@ -39,7 +39,7 @@ Rejected records go to a rejects file with their location and reason, never thei
     audit: Flags.string({description: 'write the audit manifest (JSONL: version, config hash, key fingerprints, tables, file hashes, counts per rule; no values)'}),
     'k-anonymity': Flags.string({description: 'quasi-identifiers to report k-anonymity on, comma-separated: CSV columns, FHIR Patient paths (gender,address.postalCode) or HL7 paths (PID-8,PID-11.5)'}),
     k: Flags.integer({description: 'the k of --k-anonymity', default: 5}),
-    suppress: Flags.boolean({description: 'drop CSV rows and HL7 messages in classes smaller than --k (counted as suppressed)'}),
+    suppress: Flags.boolean({description: 'drop records in classes smaller than --k (CSV rows, HL7 messages, FHIR patients with their resources), counted as suppressed'}),
     'keep-column': Flags.string({description: 'CSV column to keep as is (you vouch it identifies no one); repeatable', multiple: true}),
     'scrub-column': Flags.string({description: 'CSV column to treat as free text (scrubbed); repeatable', multiple: true}),
     mapping: Flags.string({description: 'CSV mapping: generic, synthea, febrl or a YAML/JSON file [default: recognised from the header]'}),

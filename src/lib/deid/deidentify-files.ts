@@ -27,7 +27,7 @@ import {FhirDeidentifier} from './fhir-deid.js'
 import {FhirPatientIndex} from './fhir-patients.js'
 import {compileMsRules, type FhirRule, msKeyRef, presetFhirRules} from './fhir-rules.js'
 import {deidentifyHl7Message} from './hl7-deid.js'
-import {fingerprints, type KeyRefs, missingKeyError, resolveDeidKeys} from './keys.js'
+import {type DeidKeys, fingerprints, type KeyRefs, missingKeyError, resolveDeidKeys} from './keys.js'
 import {type KAnonymityReport, kAnonymityReport, QuasiIdentifierClasses} from './k-anonymity.js'
 import {applyMethod, checkKeys, type DeidSettings, makeSettings} from './methods.js'
 import {type Method, type PresetName, PRESETS} from './presets.js'
@@ -182,7 +182,8 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
 
   // FHIR: a first pass finds every patient, so each resource gets its patient's shift whatever the order.
   const patients = new FhirPatientIndex(o.mrnSystem)
-  for (const [i, src] of sources.entries()) if (formats[i] === 'fhir' && src.path) await indexPatients(src, patients)
+  const patientResources: Resource[] | undefined = o.kAnonymity?.suppress ? [] : undefined
+  for (const [i, src] of sources.entries()) if (formats[i] === 'fhir' && src.path) await indexPatients(src, patients, patientResources)
 
   const fhir = new FhirDeidentifier({
     rules: fhirRules,
@@ -194,6 +195,10 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
     partialZip: o.config?.ms.parameters?.enablePartialZipCodesForRedact,
     restrictedZip: o.config?.ms.parameters?.restrictedZipCodeTabulationAreas ? new Set(o.config.ms.parameters.restrictedZipCodeTabulationAreas) : undefined,
   })
+
+  // FHIR with --suppress: the Patients' classes are counted first (on de-identified copies), then a suppressed
+  // patient's resources are all left out.
+  const suppressedPatients = patientResources && o.kAnonymity ? suppressedFhirPatients(patientResources, fhirRules, o, keys, patients) : undefined
 
   const rejects = new RejectSink(rejectsPath)
   const tally = new Tally()
@@ -219,7 +224,7 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
     const hashedSrc: Source = o.audit ? {...src, open: () => Readable.from(hashed(src.open(), inHash))} : src
     const out = o.audit ? hashingSink(sink, outHash) : sink
     try {
-      const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir}
+      const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir, patients, suppressedPatients}
       if (format === 'csv') await deidCsv(job)
       else if (format === 'fhir') await deidFhir(job)
       else await deidHl7(job)
@@ -276,6 +281,9 @@ interface Job {
   classes?: QuasiIdentifierClasses
   o: DeidOptions
   fhir: FhirDeidentifier
+  patients: FhirPatientIndex
+  /** Patient keys whose resources --suppress leaves out. */
+  suppressedPatients?: Set<string>
 }
 
 async function deidCsv(j: Job): Promise<void> {
@@ -351,6 +359,15 @@ async function deidFhir(j: Job): Promise<void> {
       await j.reject(item)
       continue
     }
+    if (j.suppressedPatients?.size) {
+      const p = j.patients.patientOf(item.value)
+      if (p && j.suppressedPatients.has(p.key)) {
+        j.file.suppressed++
+        j.tally.reject('K_ANONYMITY_SUPPRESSED')
+        j.file.rejected++
+        continue
+      }
+    }
     let r: Resource
     try {
       r = j.fhir.deidentify(item.value)
@@ -359,7 +376,7 @@ async function deidFhir(j: Job): Promise<void> {
       continue
     }
     if (j.classes && qis && r.resourceType === 'Patient')
-      j.classes.add(qis.map((q) => fhirpath.evaluate(r, q.startsWith('Patient.') ? q : `Patient.${q}`).map(String).join('|')))
+      j.classes.add(fhirQi(r, qis))
     if (writer) {
       writer.write(r)
       await j.sink.flushIfFull()
@@ -369,7 +386,6 @@ async function deidFhir(j: Job): Promise<void> {
     if (j.o.onProgress && (j.tally.in & 4095) === 0) j.o.onProgress(j.tally, j.src.name)
   }
   await writer?.close()
-  if (j.o.kAnonymity?.suppress) j.o.warn?.(`${j.src.name}: --suppress works on CSV and HL7 only; FHIR resources were reported, not suppressed`)
 }
 
 /**
@@ -448,6 +464,24 @@ async function writeUnlessSuppressed<T extends {qi: string[]}>(j: Job, held: T[]
   }
 }
 
+/** QI of a de-identified FHIR Patient: each FHIRPath (relative to Patient), values joined. */
+function fhirQi(r: Resource, qis: string[]): string[] {
+  return qis.map((q) => fhirpath.evaluate(r, q.startsWith('Patient.') ? q : `Patient.${q}`).map(String).join('|'))
+}
+
+/** The patients in classes smaller than k, judged on de-identified copies (a throwaway run: its counts are not kept). */
+function suppressedFhirPatients(all: Resource[], rules: FhirRule[], o: DeidOptions, keys: DeidKeys, patients: FhirPatientIndex): Set<string> {
+  const settings = makeSettings(PRESETS[o.preset ?? 'safe-harbor'], keys, {zipTable: o.zipTable, asOf: o.asOf})
+  const e = new FhirDeidentifier({rules, mode: o.config ? 'config' : 'preset', settings, patients,
+    partialDates: o.config?.ms.parameters?.enablePartialDatesForRedact, partialAges: o.config?.ms.parameters?.enablePartialAgesForRedact,
+    partialZip: o.config?.ms.parameters?.enablePartialZipCodesForRedact})
+  const classes = new QuasiIdentifierClasses()
+  const keyed = all.map((p) => ({key: patients.patientOf(p)!.key, cls: classes.add(fhirQi(e.deidentify(structuredClone(p)), o.kAnonymity!.quasiIdentifiers))}))
+  const out = new Set<string>()
+  for (const p of keyed) if ((classes.sizes.get(p.cls) ?? 0) < o.kAnonymity!.k) out.add(p.key)
+  return out
+}
+
 function safeGet(msg: {get(p: string): string}, path: string): string {
   try {
     return msg.get(path)
@@ -457,7 +491,7 @@ function safeGet(msg: {get(p: string): string}, path: string): string {
 }
 
 /** First pass over FHIR input: the Patient resources only (NDJSON lines that are not Patients are not parsed). */
-export async function indexPatients(src: Source, patients: FhirPatientIndex): Promise<void> {
+export async function indexPatients(src: Source, patients: FhirPatientIndex, keep?: Resource[]): Promise<void> {
   if (detectLayout(src) === 'ndjson') {
     // Bytes are searched for "Patient" and only the lines that hold it are decoded and parsed.
     const marker = Buffer.from('"Patient"')
@@ -474,7 +508,10 @@ export async function indexPatients(src: Source, patients: FhirPatientIndex): Pr
         }
         try {
           const v = JSON.parse(buf.toString('utf8', start, end).replace(/^\uFEFF/, ''))
-          if (v?.resourceType === 'Patient') patients.add(v)
+          if (v?.resourceType === 'Patient') {
+            patients.add(v)
+            keep?.push(v)
+          }
         } catch {
           /* the main pass rejects it */
         }
@@ -489,7 +526,11 @@ export async function indexPatients(src: Source, patients: FhirPatientIndex): Pr
     return
   }
   try {
-    for await (const item of readFhir(src)) if (item.ok && item.value.resourceType === 'Patient') patients.add(structuredClone(item.value))
+    for await (const item of readFhir(src))
+      if (item.ok && item.value.resourceType === 'Patient') {
+        patients.add(structuredClone(item.value))
+        keep?.push(item.value)
+      }
   } catch {
     /* the main pass reports it */
   }
