@@ -11,6 +11,7 @@ import {MllpClient, MllpError} from '../../../src/lib/endpoint/mllp/client.js'
 import {frame, MllpDecoder, MllpFrameError} from '../../../src/lib/endpoint/mllp/framing.js'
 import {listen, receiveUntilStopped} from '../../../src/lib/endpoint/mllp/listener.js'
 import {sendMessages} from '../../../src/lib/endpoint/mllp/send-messages.js'
+import {probeMllp} from '../../../src/lib/endpoint/mllp/probe.js'
 import {HimError} from '../../../src/lib/cli/errors.js'
 import {type Reject} from '../../../src/lib/records/types.js'
 import {Hl7Message} from '../../../src/lib/formats/hl7v2/message.js'
@@ -251,5 +252,22 @@ describe('MLLP over TLS', function () {
       await l.close()
     }
     expect(readdirSync(join(dir, 'in'))).to.have.length(1)
+  })
+})
+
+describe('probeMllp (him endpoint test)', function () {
+  let dir: string
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'him-mllp-'))))
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('connects without sending a message, and says why when it cannot', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const up = await probeMllp({host: '127.0.0.1', port: l.port})
+    await l.close()
+    expect(up.reachable).to.equal(true)
+    expect(l.stats).to.include({connections: 1, received: 0})
+    const down = await probeMllp({host: '127.0.0.1', port: l.port, timeoutMs: 2000})
+    expect(down.reachable).to.equal(false)
+    expect(down.problem).to.match(/cannot connect \(ECONNREFUSED\)/)
   })
 })
