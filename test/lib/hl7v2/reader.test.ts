@@ -98,3 +98,12 @@ describe('readHl7 character sets', () => {
     for (const size of [1, 2, 5, 4096]) expect(await names(file, size), `chunks of ${size}`).to.deep.equal(['Müller', 'Müller', '\u201CQuoted\u201D', 'Müller'])
   })
 })
+
+describe('readHl7 of a saved MLLP stream', () => {
+  it('reads messages framed with 0x0B ... 0x1C 0x0D, as mllp_send files are', async () => {
+    const m1 = 'MSH|^~\\&|A||||||ADT^A04|1|P|2.3\rPID|1||42\r'
+    const m2 = 'MSH|^~\\&|A||||||ADT^A08|2|P|2.3\rPID|1||43'
+    const rs = await collect(chunked(`\x0b${m1}\x1c\r\x0b${m2}\x1c\r`, 3))
+    expect(rs.map((r) => (r.ok ? r.value.toString() : r.code))).to.deep.equal([m1, m2 + '\r'])
+  })
+})

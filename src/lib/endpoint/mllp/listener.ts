@@ -87,6 +87,13 @@ export async function listen(o: ListenOptions): Promise<Listener> {
       await fh.close()
     }
     await rename(tmp, path)
+    // The rename itself must survive a crash too: sync the folder's entry.
+    const dirHandle = await open(o.outDir, 'r')
+    try {
+      await dirHandle.sync()
+    } finally {
+      await dirHandle.close()
+    }
     return path
   }
 

@@ -12,7 +12,8 @@ export interface SegmentLine {
 
 /**
  * Splits text arriving in chunks into segment lines on CR, LF or CRLF (a CRLF split across chunks counts once),
- * counting physical lines. A leading UTF-8 BOM is dropped. Blank lines are skipped but counted.
+ * counting physical lines. A leading UTF-8 BOM is dropped, and MLLP framing bytes (0x0B, 0x1C) around segments.
+ * Blank lines are skipped but counted.
  */
 export class SegmentLineSplitter {
   private rest = ''
@@ -37,7 +38,7 @@ export class SegmentLineSplitter {
     for (; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i)
       if (c !== 13 && c !== 10) continue
-      const text = this.rest + chunk.slice(start, i)
+      const text = unframe(this.rest + chunk.slice(start, i))
       if (text.length > 0) out.push({text, line: this.rest ? this.restLine : this.line})
       this.rest = ''
       this.line++
@@ -56,10 +57,21 @@ export class SegmentLineSplitter {
   }
 
   end(): SegmentLine[] {
-    const out = this.rest.length > 0 ? [{text: this.rest, line: this.restLine}] : []
+    const text = unframe(this.rest)
+    const out = text.length > 0 ? [{text, line: this.restLine}] : []
     this.rest = ''
     return out
   }
+}
+
+/** A saved MLLP stream (as mllp_send reads) has 0x0B before each message and 0x1C after it: drop them. */
+function unframe(text: string): string {
+  if (text.length === 0) return text
+  let a = 0
+  let b = text.length
+  if (text.charCodeAt(0) === 0x0b) a = 1
+  if (text.charCodeAt(b - 1) === 0x1c) b--
+  return a === 0 && b === text.length ? text : text.slice(a, b)
 }
 
 /** What a file holds, in order: messages (with the line of their MSH) and batch envelope segments. */
