@@ -128,6 +128,23 @@ describe('MLLP listener and client', function () {
     expect((await l.close()).stored).to.equal(3)
   })
 
+  it('answers AR with an ERR segment when the message cannot be stored', async () => {
+    const inbox = join(dir, 'inbox')
+    const l = await listen({port: 0, outDir: inbox})
+    rmSync(inbox, {recursive: true}) // the folder disappears under the running listener
+    const c = new MllpClient({host: '127.0.0.1', port: l.port, timeoutMs: 5000})
+    try {
+      const a = await c.send(MSG('S9'))
+      expect(a).to.include({code: 'AR', controlId: 'S9', accepted: false})
+      expect(a.text).to.equal('the message could not be stored (ENOENT)')
+      expect(a.raw).to.contain('\rERR|||207^Application internal error^HL70357|E|')
+    } finally {
+      await c.close()
+      await l.close()
+    }
+    expect(l.stats).to.include({received: 1, stored: 0, rejected: 1})
+  })
+
   it('times out waiting for an ACK that never comes', async () => {
     const l = await listen({port: 0, outDir: dir})
     const c = new MllpClient({host: '127.0.0.1', port: l.port, timeoutMs: 300})
