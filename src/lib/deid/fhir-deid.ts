@@ -59,6 +59,8 @@ interface ResCtx {
 }
 
 const FAMILY = new Set(['family'])
+const NO_FP_OBJECTS = new Map<FhirRule, Set<unknown>>()
+const NO_FP_VALUES = new Map<FhirRule, Set<string>>()
 const AGE_UNITS = new Set(['a', 'yr', 'year', 'years'])
 
 /**
@@ -112,8 +114,8 @@ export class FhirDeidentifier {
     const ctx: ResCtx = {
       scope: {patientKey: patient?.key, sweep: patient ? this.o.patients.sweepOf(patient) : undefined},
       methods: new Set(),
-      fpObjects: new Map(),
-      fpValues: new Map(),
+      fpObjects: this.fpRules.length ? new Map() : NO_FP_OBJECTS,
+      fpValues: this.fpRules.length ? new Map() : NO_FP_VALUES,
     }
     for (const r of this.fpRules) {
       // `Observation.note.where(...)` cannot match a Patient: evaluate only rules that may apply to this type.
@@ -469,13 +471,24 @@ function minRule(a: FhirRule | undefined, b: FhirRule): FhirRule {
   return !a || b.index < a.index ? b : a
 }
 
+/** The labels, as frozen objects shared by every resource (they are only ever written out). */
+const LABEL_CODING: Record<string, Readonly<{system: string; code: string}>> = Object.fromEntries(
+  [...new Set(Object.values(LABEL))].map((code) => [code, Object.freeze({system: SECURITY_SYSTEM, code})]),
+)
+
 function addSecurityLabels(res: any, methods: Set<string>): void {
-  const codes = new Set<string>()
-  for (const m of methods) if (LABEL[m]) codes.add(LABEL[m])
-  if (codes.size === 0) return
-  res.meta ??= {}
-  const sec: any[] = Array.isArray(res.meta.security) ? res.meta.security : (res.meta.security = [])
-  for (const code of codes) if (!sec.some((x) => x?.system === SECURITY_SYSTEM && x?.code === code)) sec.push({system: SECURITY_SYSTEM, code})
+  let sec: any[] | undefined
+  for (const m of methods) {
+    const code = LABEL[m]
+    if (!code) continue
+    if (!sec) {
+      res.meta ??= {}
+      if (!Array.isArray(res.meta.security)) res.meta.security = []
+      sec = res.meta.security as any[]
+    }
+    const list: any[] = sec
+    if (!list.some((x) => x?.system === SECURITY_SYSTEM && x?.code === code)) list.push(LABEL_CODING[code])
+  }
 }
 
 /** Microsoft's `encrypt`: AES-CBC with the UTF-8 key (16, 24 or 32 bytes), a random IV in front, base64. */
