@@ -78,6 +78,21 @@ describe('FHIR writers', () => {
     expect(b.entry[1].request).to.deep.equal({method: 'PUT', url: 'Patient/abc'})
   })
 
+  it('holds each resource once in a transaction: a later version of the same Type/id replaces the earlier', async () => {
+    const out = tmp.path('dup.json')
+    const sink = await Sink.open(out)
+    const w = bundleWriter(sink, 'transaction')
+    w.write({resourceType: 'Patient', id: 'p1', gender: 'unknown'})
+    w.write({resourceType: 'Encounter', id: 'e1'})
+    w.write({resourceType: 'Patient', id: 'p1', gender: 'female'})
+    await w.close()
+    await sink.commit()
+    const b = JSON.parse(readFileSync(out, 'utf8'))
+    expect(b.entry.map((e: {request: {url: string}}) => e.request.url)).to.deep.equal(['Patient/p1', 'Encounter/e1'])
+    expect(b.entry[0].resource.gender).to.equal('female')
+    expect(w.replaced()).to.equal(1)
+  })
+
   it('writes an empty Bundle and NDJSON one resource per line', async () => {
     const out = tmp.path('e.json')
     const sink = await Sink.open(out)

@@ -20,19 +20,41 @@ export function ndjsonWriter(sink: Sink): ResourceWriter {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /**
- * A Bundle written as its entries arrive (a million entries never sit in memory), one entry per line.
- * No id or timestamp: converting the same input twice gives the same bytes. transaction and batch entries are
- * PUTs to Type/id, so posting the Bundle twice creates nothing twice.
+ * A Bundle of entries, one per line, with no id or timestamp: converting the same input twice gives the same bytes.
+ * A collection is written as its entries arrive (a million entries never sit in memory). A transaction or batch
+ * may hold each resource only once (FHIR R4 http.html#transaction), so its entries are kept until the end and a
+ * resource seen again (the same Type/id from a later message) replaces the earlier one in place: the last state
+ * wins, as the messages would have had it. Its entries are PUTs to Type/id, so posting it twice creates nothing twice.
  */
-export function bundleWriter(sink: Sink, type: BundleType = 'collection'): ResourceWriter & {written(): number} {
+export function bundleWriter(sink: Sink, type: BundleType = 'collection'): ResourceWriter & {written(): number; replaced(): number} {
   let n = 0
+  let replaced = 0
+  const keyed = new Map<string, string>()
   return {
     write(r) {
-      sink.push((n === 0 ? bundleOpen(type) : ',\n') + bundleEntryJson(r, type))
+      if (type !== 'collection' && r.id) {
+        const key = `${r.resourceType}/${r.id}`
+        if (keyed.has(key)) replaced++
+        keyed.set(key, bundleEntryJson(r, type))
+        return
+      }
+      if (type !== 'collection') keyed.set(`#${n}`, bundleEntryJson(r, type))
+      else sink.push((n === 0 ? bundleOpen(type) : ',\n') + bundleEntryJson(r, type))
       n++
     },
-    written: () => n,
+    written: () => n + keyed.size,
+    replaced: () => replaced,
     async close() {
+      if (type !== 'collection') {
+        let i = 0
+        for (const entry of keyed.values()) {
+          sink.push((i === 0 ? bundleOpen(type) : ',\n') + entry)
+          i++
+          if ((i & 1023) === 0) await sink.flushIfFull()
+        }
+        n = i
+        keyed.clear()
+      }
       await sink.write(n === 0 ? bundleEmpty(type) : BUNDLE_CLOSE)
     },
   }
