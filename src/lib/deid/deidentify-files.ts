@@ -180,10 +180,18 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
       throw usageError(`${outputs[i]}: the output would overwrite an input`, 'name another output with -o')
   const rejectsPath = o.rejects ?? (outputs[0] === '-' ? 'him-deid-rejects.ndjson' : `${outputs[0]}.rejects.ndjson`)
 
-  // FHIR: a first pass finds every patient, so each resource gets its patient's shift whatever the order.
+  // FHIR: every resource gets its patient's shift whatever the order. Patients met before their resources are
+  // known as they come; the first resource whose patient is not known yet starts a first pass over the FHIR inputs
+  // for their Patient resources (done up front for --suppress, which needs every patient's class first).
   const patients = new FhirPatientIndex(o.mrnSystem)
   const patientResources: Resource[] | undefined = o.kAnonymity?.suppress ? [] : undefined
-  for (const [i, src] of sources.entries()) if (formats[i] === 'fhir' && src.path) await indexPatients(src, patients, patientResources)
+  let indexed = false
+  const ensureIndexed = async () => {
+    if (indexed) return
+    indexed = true
+    for (const [i, src] of sources.entries()) if (formats[i] === 'fhir' && src.path) await indexPatients(src, patients, patientResources)
+  }
+  if (patientResources) await ensureIndexed()
 
   const fhir = new FhirDeidentifier({
     rules: fhirRules,
@@ -224,7 +232,7 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
     const hashedSrc: Source = o.audit ? {...src, open: () => Readable.from(hashed(src.open(), inHash))} : src
     const out = o.audit ? hashingSink(sink, outHash) : sink
     try {
-      const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir, patients, suppressedPatients}
+      const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir, patients, suppressedPatients, ensureIndexed}
       if (format === 'csv') await deidCsv(job)
       else if (format === 'fhir') await deidFhir(job)
       else await deidHl7(job)
@@ -284,6 +292,8 @@ interface Job {
   patients: FhirPatientIndex
   /** Patient keys whose resources --suppress leaves out. */
   suppressedPatients?: Set<string>
+  /** Run the first pass for Patient resources (once). */
+  ensureIndexed: () => Promise<void>
 }
 
 async function deidCsv(j: Job): Promise<void> {
@@ -359,6 +369,7 @@ async function deidFhir(j: Job): Promise<void> {
       await j.reject(item)
       continue
     }
+    if (!j.patients.knows(item.value)) await j.ensureIndexed()
     if (j.suppressedPatients?.size) {
       const p = j.patients.patientOf(item.value)
       if (p && j.suppressedPatients.has(p.key)) {

@@ -79,6 +79,19 @@ export class FhirPatientIndex {
     return undefined
   }
 
+  /** Whether the patient a resource belongs to is known already (always true for a Patient, or no patient). */
+  knows(r: Resource): boolean {
+    if (r.resourceType === 'Patient') return true
+    for (const f of PATIENT_REF_FIELDS) {
+      const ref = r[f]?.reference
+      if (typeof ref !== 'string') continue
+      if (this.byRef.has(ref)) return true
+      const t = referencedId(ref)
+      if (t && (t.type === undefined || t.type === 'Patient')) return this.byId.has(t.id)
+    }
+    return true
+  }
+
   sweepOf(e: PatientEntry): Sweep | undefined {
     if (e.sweep === undefined) e.sweep = sweepPattern({names: e.names, values: e.values}) ?? null
     return e.sweep ?? undefined
