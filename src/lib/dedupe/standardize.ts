@@ -38,6 +38,9 @@ const PLACEHOLDER_DATES = new Set(['1900-01-01', '1800-01-01', '1901-01-01', '00
 /** Lower case, no diacritics, apostrophes dropped, other punctuation as space, single spaces. */
 export function foldText(s: string | undefined): string {
   if (!s) return ''
+  // Most values are plain ASCII: skip the Unicode work.
+  if (/^[a-z0-9 ]*$/.test(s)) return s.includes('  ') || s.startsWith(' ') || s.endsWith(' ') ? s.replace(/ +/g, ' ').trim() : s
+  if (/^[\x20-\x7e]*$/.test(s)) return s.toLowerCase().replace(/['`]/g, '').replace(/[^a-z0-9]+/g, ' ').trim()
   return s
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
