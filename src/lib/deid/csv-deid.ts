@@ -5,6 +5,10 @@ import {scrubText, sweepPattern} from './scrub.js'
 
 const SWEPT = new Set(['mrn', 'ssn', 'phone', 'fax', 'email', 'street', 'healthPlan', 'account', 'license', 'vehicle', 'device', 'url', 'ip', 'otherId'])
 
+function nameOf(cells: string[], plan: ColumnPlan[]): string {
+  return plan.filter((c) => c.category === 'name' && cells[c.index]).map((c) => cells[c.index]).join(' ')
+}
+
 /** A CSV row's patient and the identifiers its free-text columns are swept for. */
 export function csvRowScope(cells: string[], plan: ColumnPlan[], needSweep: boolean): RecordScope {
   let mrn: string | undefined
@@ -18,11 +22,12 @@ export function csvRowScope(cells: string[], plan: ColumnPlan[], needSweep: bool
     if (c.category === 'mrn') mrn ??= v
     else if (c.category === 'otherId' || c.category === 'ssn') otherId ??= v
     else if (c.category === 'birthDate') birthDate ??= v
+    if (!needSweep) continue
     if (c.category === 'name') names.push(v)
     else if (SWEPT.has(c.category)) values.push(v)
   }
   return {
-    patientKey: patientKeyOf({mrn, otherId, name: names.join(' '), birthDate}),
+    patientKey: patientKeyOf({mrn, otherId, name: mrn || otherId ? undefined : nameOf(cells, plan), birthDate}),
     sweep: needSweep ? sweepPattern({names, values}) : undefined,
   }
 }

@@ -12,7 +12,8 @@ class Hmac256 {
 
   constructor(private readonly key: string) {}
 
-  hex(value: string): string {
+  hex(value: string, remember = true): string {
+    if (!remember) return createHmac('sha256', this.key).update(value, 'utf8').digest('hex')
     const hit = this.memo.get(value)
     if (hit !== undefined) return hit
     const h = createHmac('sha256', this.key).update(value, 'utf8').digest('hex')
@@ -38,8 +39,8 @@ function hmacFor(key: string): Hmac256 {
 }
 
 /** HMAC-SHA256 of a UTF-8 string, lowercase hex: the same as Microsoft's FHIR anonymizer `cryptoHash`. */
-export function hmacHex(key: string, value: string): string {
-  return hmacFor(key).hex(value)
+export function hmacHex(key: string, value: string, remember = true): string {
+  return hmacFor(key).hex(value, remember)
 }
 
 /** HMAC-SHA256 of a UTF-8 string, as bytes. */
@@ -66,7 +67,8 @@ export function normalizeForPseudonym(value: string, category?: Category): strin
 
 /** A keyed pseudonym: HMAC-SHA256 (hex) of the normalized value. Stable across files, formats and runs for one key. */
 export function pseudonym(key: string, value: string, category?: Category): string {
-  return hmacHex(key, normalizeForPseudonym(value, category))
+  // Identifier values are mostly distinct (one MRN, one SSN per person): not worth remembering.
+  return hmacHex(key, normalizeForPseudonym(value, category), false)
 }
 
 /**
