@@ -64,6 +64,13 @@ interface Slot {
   spec: ColumnSpec
   system?: string
   codes: Map<string, string>
+  /** identifier.type, made once per column and frozen (shared by every Patient of the column). */
+  typeConcept?: object
+}
+
+const freezeDeep = <T>(o: T): T => {
+  if (o && typeof o === 'object') for (const v of Object.values(o)) freezeDeep(v)
+  return Object.freeze(o)
 }
 
 export interface CompiledToFhir {
@@ -92,7 +99,13 @@ export function matchColumns(mapping: Mapping, header: string[]): {found: Array<
 
 export function compileToFhir(mapping: Mapping, header: string[], ctx: MappingContext): CompiledToFhir {
   const {found, absent} = matchColumns(mapping, header)
-  const slots: Slot[] = found.map(([spec, idx]) => ({idx, spec, system: resolveSystem(spec, ctx), codes: lowerCodes(spec.codes)}))
+  const slots: Slot[] = found.map(([spec, idx]) => ({
+    idx,
+    spec,
+    system: resolveSystem(spec, ctx),
+    codes: lowerCodes(spec.codes),
+    typeConcept: spec.type ? freezeDeep({coding: [{system: V2_0203, code: spec.type}]}) : undefined,
+  }))
   const usedIdx = new Set(slots.map((s) => s.idx))
   const unmapped = header.filter((_, i) => !usedIdx.has(i))
 
@@ -126,7 +139,7 @@ export function compileToFhir(mapping: Mapping, header: string[], ctx: MappingCo
       switch (s.spec.to) {
         case 'identifier': {
           const id: any = {}
-          if (s.spec.type) id.type = {coding: [{system: V2_0203, code: s.spec.type}]}
+          if (s.typeConcept) id.type = s.typeConcept
           if (s.system) id.system = s.system
           id.value = v
           identifiers.push(id)
@@ -179,7 +192,8 @@ export function compileToFhir(mapping: Mapping, header: string[], ctx: MappingCo
     }
     if (!any) return {field: '', code: 'EMPTY_RECORD', reason: 'every mapped column is empty'}
 
-    const p: Patient = {resourceType: 'Patient'}
+    // Keys in FHIR's JSON order from the start (resourceType, id, extension, identifier, name, ...): no reordering copy.
+    const p: Patient = {resourceType: 'Patient', id: ''}
     const ext: any[] = []
     if (race) ext.push(usCoreExt(US_CORE_RACE, race, OMB_RACE))
     if (ethnicity) ext.push(usCoreExt(US_CORE_ETHNICITY, ethnicity, OMB_ETHNICITY))
@@ -226,7 +240,7 @@ export function compileToFhir(mapping: Mapping, header: string[], ctx: MappingCo
     }
     if (marital) p.maritalStatus = {coding: [{system: MARITAL_SYSTEM, code: marital, ...(MARITAL_DISPLAY[marital] ? {display: MARITAL_DISPLAY[marital]} : {})}]}
     p.id = idKey === undefined ? uuidV5(`Patient|content|${JSON.stringify(p)}`) : idFromIdentifier('Patient', ...splitKey(idKey))
-    return reorder(p)
+    return p
   }
 
   return {mapping, unmapped, absent, toPatient}
@@ -246,13 +260,6 @@ function usCoreExt(url: string, code: string, omb: Set<string>) {
       {url: 'text', valueString: display ?? code},
     ],
   }
-}
-
-const ORDER = ['resourceType', 'id', 'meta', 'extension', 'identifier', 'active', 'name', 'telecom', 'gender', 'birthDate', 'deceasedDateTime', 'address', 'maritalStatus']
-function reorder(p: Patient): Patient {
-  const out: any = {}
-  for (const k of ORDER) if (p[k] !== undefined) out[k] = p[k]
-  return out
 }
 
 export interface CompiledFromFhir {
