@@ -397,7 +397,7 @@ export class FhirDeidentifier {
           const at = v.lastIndexOf(t.id)
           return this.finish(rule, v.slice(0, at) + hmacHex(key, t.id) + v.slice(at + t.id.length), 'cryptoHash', cat, ctx)
         }
-        return this.finish(rule, hmacHex(key, v), 'cryptoHash', cat, ctx)
+        return this.finish(rule, hmacHex(key, v, false), 'cryptoHash', cat, ctx) // ids and other values: mostly distinct, not remembered
       }
       case 'dateShift': {
         if (!DATE_TYPES.has(info.type) && this.o.mode === 'config') return value
