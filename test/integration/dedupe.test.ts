@@ -104,6 +104,26 @@ describe('him dedupe (built CLI)', function () {
     expect(pairs[0].explanation.fields.length).to.be.greaterThan(5)
   })
 
+  it('links two files without merging them: seealso links, one to one, pairs only across the files', () => {
+    const out = tmp.path('linked.ndjson')
+    const pairs = tmp.path('links.csv')
+    const r = him(['dedupe', fixture('dedupe/registry.csv'), '--link-to', input, '--one-to-one', '-o', out, '--pairs', pairs])
+    expect(r.code, r.stderr).to.equal(0)
+    expect(r.stderr).to.match(/Groups linked \(not merged\)/)
+    const res = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(res).to.have.length(310)
+    expect(res.every((p) => p.active !== false && !(p.link ?? []).some((l: {type: string}) => l.type !== 'seealso'))).to.equal(true)
+    const byMrn = new Map(res.map((p) => [p.identifier[0].value, p]))
+    const linkedTo = (mrn: string) => (byMrn.get(mrn).link ?? []).map((l: {other: {reference: string}}) => l.other.reference.replace('Patient/', ''))
+    const idOf = (mrn: string) => byMrn.get(mrn).id
+    expect(linkedTo('R-100')).to.have.length(1)
+    expect(['A0001', 'A0002', 'A0003'].map(idOf)).to.include(linkedTo('R-100')[0])
+    expect(linkedTo('R-200')).to.include(idOf('T0001'))
+    expect(linkedTo('R-300')).to.deep.equal([])
+    const rows = csv(pairs).slice(1)
+    expect(rows.every((x) => x[2].includes('registry.csv') !== x[3].includes('registry.csv'))).to.equal(true)
+  })
+
   it('fails with the right exit codes: missing input 66, bad threshold 64, bad settings 78', () => {
     expect(him(['dedupe', tmp.path('nope.csv')]).code).to.equal(66)
     expect(him(['dedupe', input, '--auto-threshold', '2']).code).to.equal(64)

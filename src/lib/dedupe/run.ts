@@ -53,6 +53,8 @@ export interface DedupeSummary {
   model: {lambda: number; candidateMatchShare: number; emIterations: number; fields: Array<{field: string; levels: Array<{level: string; m: number; u: number; weight: number}>}>}
   pairs: {matches: number; review: number; decidedByReviewer: number}
   clusters: {merged: number; recordsInMerged: number; oversized: number; total: number}
+  /** Two-file linkage (--link-to): groups are linked, not merged. */
+  linkage: boolean
   reviewQueue?: {file: string; pending: number}
   reviewed?: number
   outputs: Record<string, string>
@@ -122,6 +124,8 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
   const {records, rejects, files} = await readInputs({inputs, from: opts.from, mapping: opts.mapping, mappingCtx: opts.mappingCtx, encoding: opts.encoding})
   if (opts.output?.toLowerCase().endsWith('.csv') && files.some((f) => f.format !== 'csv'))
     throw usageError('CSV golden output needs CSV input (it keeps the input\'s columns); write .json or .ndjson')
+  if (opts.output?.toLowerCase().endsWith('.csv') && new Set(files.map((f) => JSON.stringify(f.header))).size > 1)
+    throw usageError('CSV golden output keeps the input\'s columns, and the inputs have different columns; write .json or .ndjson')
   let decisions = await loadDecisions(opts.decisions)
   const fromFile = opts.settings ? await loadDedupeSettings(opts.settings) : {}
   const given = Object.fromEntries(Object.entries(opts.engine).filter(([, v]) => v !== undefined))
@@ -169,7 +173,7 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
   }
   if (opts.output) {
     outputs.golden = opts.output
-    await writeGolden(opts.output, result, records, files, opts.mappingCtx)
+    await writeGolden(opts.output, result, records, files, opts.mappingCtx, Boolean(opts.linkTo))
   }
   let rejectsFile: string | undefined
   if (rejects.length) {
@@ -197,6 +201,7 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
     },
     pairs: {matches: result.counts.matches, review: result.counts.review, decidedByReviewer: result.pairs.filter((p) => p.decidedBy).length},
     clusters: {merged: merged.length, recordsInMerged: merged.reduce((s, c) => s + c.members.length, 0), oversized: result.counts.oversized, total: result.clusters.length},
+    linkage: Boolean(opts.linkTo),
     reviewQueue,
     reviewed,
     outputs,
@@ -242,7 +247,12 @@ async function writeClusters(file: string, result: DedupeResult, records: InputR
   await sink.commit()
 }
 
-async function writeGolden(file: string, result: DedupeResult, records: InputRecord[], files: InputFile[], ctx: MappingContext): Promise<void> {
+/**
+ * Golden output. Deduplication merges (golden record, replaces / replaced-by); linkage (--link-to) links records of
+ * two systems without merging them: every record is written as it was, with seealso links to the records it matches
+ * (CSV: each row with the id of its link group).
+ */
+async function writeGolden(file: string, result: DedupeResult, records: InputRecord[], files: InputFile[], ctx: MappingContext, linkOnly: boolean): Promise<void> {
   const sink = await Sink.open(file)
   const seeAlso = new Map<number, string[]>()
   for (const p of result.pairs) {
@@ -260,7 +270,9 @@ async function writeGolden(file: string, result: DedupeResult, records: InputRec
     for (const c of result.clusters) {
       const survivorIdx = c.members.find((m) => records[m].key === c.id) ?? c.members[0]
       let cells = records[survivorIdx].cells ?? header.map(() => '')
-      if (c.members.length > 1 && !c.oversized) {
+      if (linkOnly) {
+        for (const m of c.members) sink.push(csvLine([...(records[m].cells ?? cells), c.id, String(c.members.length)]))
+      } else if (c.members.length > 1 && !c.oversized) {
         const {golden} = goldenRecord(c.members.map((m) => ({key: records[m].key, patient: records[m].patient, recency: recency(m)})), c.id)
         const mapped = rev.fromPatient(golden)
         cells = header.map((h, i) => {
@@ -276,7 +288,12 @@ async function writeGolden(file: string, result: DedupeResult, records: InputRec
   }
   const writer = file.toLowerCase().endsWith('.ndjson') || file === '-' ? ndjsonWriter(sink) : bundleWriter(sink, 'collection')
   for (const c of result.clusters) {
-    if (c.members.length > 1 && !c.oversized) {
+    if (linkOnly) {
+      for (const m of c.members) {
+        const others = c.members.filter((x) => x !== m).map((x) => records[x].patient.id ?? records[x].key)
+        writer.write(withSeeAlso(records[m].patient as Patient, [...others, ...(seeAlso.get(m) ?? [])]) as never)
+      }
+    } else if (c.members.length > 1 && !c.oversized) {
       const {golden} = goldenRecord(c.members.map((m) => ({key: records[m].key, patient: records[m].patient, recency: recency(m)})), c.id)
       writer.write(golden as never)
       for (const m of c.members) if (records[m].key !== c.id) writer.write(replacedRecord(records[m].patient, golden.id!) as never)

@@ -7,7 +7,7 @@ export function renderDedupeSummary(s: DedupeSummary): string[] {
     `Read ${n(s.counts.in)} records from ${s.files.length} file${s.files.length === 1 ? '' : 's'}: ${n(s.counts.used)} patients matched${s.counts.skipped ? `, ${n(s.counts.skipped)} other resources skipped` : ''}, ${n(s.counts.rejected)} rejected.`,
     `Compared ${n(s.blocking.candidatePairs)} candidate pairs${s.blocking.rules.some((r) => r.cappedBlocks) ? ` (${n(s.blocking.rules.reduce((t, r) => t + r.cappedBlocks, 0))} oversized blocks skipped)` : ''}; prior ${s.model.lambda.toExponential(2)} over all pairs.`,
     `Same person: ${n(s.pairs.matches)} pairs; to review: ${n(s.pairs.review)} pairs${s.pairs.decidedByReviewer ? `; decided by a reviewer: ${n(s.pairs.decidedByReviewer)}` : ''}.`,
-    `Clusters merged: ${n(s.clusters.merged)} (${n(s.clusters.recordsInMerged)} records)${s.clusters.oversized ? `; ${n(s.clusters.oversized)} too large to merge, left for review` : ''}.`,
+    `${s.linkage ? 'Groups linked (not merged)' : 'Clusters merged'}: ${n(s.clusters.merged)} (${n(s.clusters.recordsInMerged)} records)${s.clusters.oversized ? `; ${n(s.clusters.oversized)} too large to merge, left for review` : ''}.`,
   ]
   const invalid = s.files.reduce((t, f) => t + f.invalidDates, 0)
   if (invalid) lines.push(`${n(invalid)} birth dates were not real dates and were treated as missing.`)
