@@ -54,7 +54,7 @@ Records that cannot be converted go to a rejects file with their reason and loca
       this.log((await printableMapping({input: inputs[0], given: mapping, fallback: defaultMapping, encoding})).trimEnd())
       return {mappingPrinted: true}
     }
-    if (!flags.to) throw usageError('--to is required: fhir, ndjson or csv', `e.g. him convert ${inputs[0]} --to ndjson`)
+    if (!flags.to) throw usageError(`--to is required: ${OUTPUT_FORMATS.join(', ')}`, `e.g. him convert ${inputs[0]} --to ndjson`)
     if (flags.json && flags.output === '-') throw usageError('--json and -o - both write to stdout; write the data to a file with -o FILE')
 
     const progress = this.progress()
