@@ -4,6 +4,7 @@
  * this one is the reverse of to-fhir.ts, so v2 -> FHIR -> v2 keeps what the FHIR side holds. MSH-7 and MSH-10
  * come from a clock and a control-id source passed in, so the output is otherwise deterministic.
  */
+import {BCP47, bcp47ToLanguage, maritalStatusToCwe} from './concept-maps.js'
 import {codingSystemName, type Json, SSN_SYSTEM} from './datatypes.js'
 import {fromFhirDateTime, hl7Now} from './datetime.js'
 import {DEFAULT_DELIMITERS} from './delimiters.js'
@@ -105,6 +106,12 @@ function cwe(cc: Json | undefined): ComponentsInput | undefined {
   return out.some(Boolean) ? out : undefined
 }
 
+/** Patient.communication.language with its BCP-47 codings written as table 0296 (ISO 639-2) codes. */
+function languageAsTable0296(cc: Json | undefined): Json | undefined {
+  if (!cc?.coding) return cc
+  return {...cc, coding: cc.coding.map((c: Json) => (c.system === BCP47 && c.code ? {...c, system: 'HL70296', code: bcp47ToLanguage(c.code)} : c))}
+}
+
 const present = <T>(xs: Array<T | undefined>): T[] => xs.filter((x): x is T => x !== undefined)
 
 export function pidSegment(p: Json, mrnSystem: string): Hl7Segment {
@@ -129,10 +136,10 @@ export function pidSegment(p: Json, mrnSystem: string): Hl7Segment {
   if (race.length) f[9] = race
   const ethnicity = category('http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity')
   if (ethnicity.length) f[21] = ethnicity
-  const language = cwe(p.communication?.[0]?.language)
+  const language = cwe(languageAsTable0296(p.communication?.[0]?.language))
   if (language) f[14] = [language]
-  const m = p.maritalStatus?.coding?.[0]
-  if (m?.code) f[15] = [[m.code, m.display ?? '', 'HL70002']]
+  const marital = maritalStatusToCwe(p.maritalStatus)
+  if (marital) f[15] = [marital]
   if (p.deceasedDateTime) {
     f[28] = fromFhirDateTime(p.deceasedDateTime)
     f[29] = 'Y'

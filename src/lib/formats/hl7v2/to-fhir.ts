@@ -17,6 +17,7 @@ import {
   xpnToHumanName,
   xtnToContactPoint,
 } from './datatypes.js'
+import {admitSourceToCodeableConcept, languageToCodeableConcept, maritalStatusToCodeableConcept} from './concept-maps.js'
 import {OMB_SYSTEM, US_CORE_ETHNICITY, US_CORE_RACE} from '../csv/mapping/schema.js'
 import {hasTime, parseHl7DateTime, toFhirDate, toFhirDateTime} from './datetime.js'
 import {type Hl7Message, type Hl7Segment} from './message.js'
@@ -165,12 +166,12 @@ class Conversion {
     else if (seg.get(30) === 'N') p.deceasedBoolean = false
     const addresses = seg.repetitions(11).map(xadToAddress).filter(Boolean)
     if (addresses.length) p.address = addresses
-    const marital = seg.field(16)
-    if (marital.get(1)) p.maritalStatus = {coding: [{system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: marital.get(1), ...(marital.get(2) && {display: marital.get(2)})}]}
+    const maritalStatus = maritalStatusToCodeableConcept(seg.field(16))
+    if (maritalStatus) p.maritalStatus = maritalStatus
     if (seg.get(24) === 'Y') p.multipleBirthInteger = Number(seg.get(25)) || undefined
     if (seg.get(24) === 'Y' && p.multipleBirthInteger === undefined) p.multipleBirthBoolean = true
     if (p.multipleBirthInteger === undefined) delete p.multipleBirthInteger
-    const lang = cweToCodeableConcept(seg.field(15))
+    const lang = languageToCodeableConcept(seg.field(15))
     if (lang) p.communication = [{language: lang}]
     const ext = [usCoreCategory(US_CORE_RACE, seg.repetitions(10), OMB_RACE), usCoreCategory(US_CORE_ETHNICITY, seg.repetitions(22), OMB_ETHNICITY)].filter(Boolean)
     const mother = seg.get(6, 1, 1)
@@ -246,7 +247,7 @@ class Conversion {
     const disposition = seg.get(36)
     if (admitSource || disposition) {
       e.hospitalization = {}
-      if (admitSource) e.hospitalization.admitSource = {coding: [{system: 'http://terminology.hl7.org/CodeSystem/v2-0023', code: admitSource}]}
+      if (admitSource) e.hospitalization.admitSource = admitSourceToCodeableConcept(admitSource)
       if (disposition) e.hospitalization.dischargeDisposition = {coding: [{system: 'http://terminology.hl7.org/CodeSystem/v2-0112', code: disposition}]}
     }
     this.encounter = this.add(e)
