@@ -8,7 +8,7 @@ import {type Reject, type ReadResult, type SourceLocation} from '../records/type
 import {readCsv, type CsvEncoding, type Delimiter} from '../formats/csv/reader.js'
 import {csvWriter} from '../formats/csv/writer.js'
 import {compileFromFhir, compileToFhir, isProblem, type MappingContext} from '../formats/csv/mapping/patient-mapping.js'
-import {recognise} from '../formats/csv/mapping/builtin.js'
+import {mappingForHeader} from '../formats/csv/mapping/builtin.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {readFhir, type Resource} from '../formats/fhir/reader.js'
 import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/writer.js'
@@ -69,13 +69,7 @@ export type WriterFactory = (sink: Sink, ctx: WriterContext) => OutputWriter
 
 /** The mapping for a CSV header (given, else recognised), compiled; the file's summary learns which. */
 export function resolveCsvMapping(src: Source, header: string[], delimiter: string, ctx: ReaderContext) {
-  const mapping = ctx.mapping ?? recognise(header)
-  if (!mapping)
-    throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
-      code: 'CSV_UNKNOWN_LAYOUT',
-      exit: ExitCode.DATA,
-      suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
-    })
+  const mapping = mappingForHeader(src.name, header, ctx.mapping)
   const compiled = compileToFhir(mapping, header, ctx.mappingCtx)
   if (compiled.absent.length === mapping.columns.length)
     throw new HimError(`${src.name}:line 1: none of the columns of mapping "${mapping.name}" is in the header`, {

@@ -5,7 +5,7 @@
  */
 import {HimError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {normalizeHeader, recognise} from '../formats/csv/mapping/builtin.js'
+import {mappingForHeader, normalizeHeader} from '../formats/csv/mapping/builtin.js'
 import {compileToFhir, isProblem, type MappingContext, type Patient, type RowProblem} from '../formats/csv/mapping/patient-mapping.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {type CsvEncoding, readCsv} from '../formats/csv/reader.js'
@@ -121,13 +121,7 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
     for await (const item of readCsv(src, {encoding: opts.encoding})) {
       if ('header' in item) {
         header = item.header
-        const mapping = opts.mapping ?? recognise(header)
-        if (!mapping)
-          throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
-            code: 'CSV_UNKNOWN_LAYOUT',
-            exit: ExitCode.DATA,
-            suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
-          })
+        const mapping = mappingForHeader(src.name, header, opts.mapping)
         compiled = compileToFhir(mapping, header, opts.mappingCtx)
         Object.assign(info, {header, mapping})
         continue

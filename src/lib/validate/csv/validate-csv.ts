@@ -1,6 +1,4 @@
-import {HimError} from '../../cli/errors.js'
-import {ExitCode} from '../../cli/exit-codes.js'
-import {recognise} from '../../formats/csv/mapping/builtin.js'
+import {mappingForHeader} from '../../formats/csv/mapping/builtin.js'
 import {readCsv} from '../../formats/csv/reader.js'
 import {type Source} from '../../io/source.js'
 import {type FormatValidatorContext} from '../validate.js'
@@ -12,13 +10,7 @@ export async function validateCsvSource(src: Source, ctx: FormatValidatorContext
   let v: CsvValidator | undefined
   for await (const item of readCsv(src, {encoding: opts.encoding, delimiter: opts.delimiter})) {
     if (!Array.isArray(item)) {
-      const mapping = opts.mapping ?? recognise(item.header)
-      if (!mapping)
-        throw new HimError(`${src.name}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
-          code: 'CSV_UNKNOWN_LAYOUT',
-          exit: ExitCode.DATA,
-          suggestion: `write a mapping: him convert ${src.name} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
-        })
+      const mapping = mappingForHeader(src.name, item.header, opts.mapping)
       input.mapping = mapping.name
       v = compileCsvValidator({file: src.name, mapping, header: item.header, mappingCtx: opts.mappingCtx, emit: ctx.emit, today: ctx.today})
       continue

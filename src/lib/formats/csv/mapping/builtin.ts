@@ -1,3 +1,5 @@
+import {HimError} from '../../../cli/errors.js'
+import {ExitCode} from '../../../cli/exit-codes.js'
 import {type ColumnSpec, type Mapping} from './schema.js'
 
 /** Header names compared without case, spaces or punctuation. */
@@ -129,4 +131,18 @@ export function builtin(name: string): Mapping | undefined {
   if (name === 'febrl') return FEBRL
   if (name === 'generic') return genericTemplate()
   return undefined
+}
+
+/**
+ * The mapping for a CSV file's header: the one given, else the built-in layout the header is recognised as; a file
+ * of no known layout is an error that says how to write a mapping.
+ */
+export function mappingForHeader(file: string, header: string[], given?: Mapping): Mapping {
+  const mapping = given ?? recognise(header)
+  if (mapping) return mapping
+  throw new HimError(`${file}:line 1: the columns are not a layout him knows (generic hospital export, Synthea, FEBRL)`, {
+    code: 'CSV_UNKNOWN_LAYOUT',
+    exit: ExitCode.DATA,
+    suggestion: `write a mapping: him convert ${file} --print-mapping > mapping.yaml, edit it, then add --mapping mapping.yaml`,
+  })
 }
