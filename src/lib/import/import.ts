@@ -1,0 +1,237 @@
+import {HimError, usageError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {type FhirEndpointConfig, type MllpEndpointConfig} from '../config/schema.js'
+import {type FileInfo, READERS} from '../convert/formats.js'
+import {EndpointClient, FhirRequestError} from '../endpoint/client.js'
+import {sendMessages} from '../endpoint/mllp/send-messages.js'
+import {analyzeCapabilities} from '../endpoint/probe.js'
+import {type CsvEncoding} from '../formats/csv/reader.js'
+import {type MappingContext} from '../formats/csv/mapping/patient-mapping.js'
+import {type Mapping} from '../formats/csv/mapping/schema.js'
+import {detectFormat, openSource, type Source} from '../io/source.js'
+import {RejectSink} from '../records/reject-sink.js'
+import {type Reject} from '../records/types.js'
+import {entriesOf, makeBatch, type PlannedBatch, TransactionPlanner} from './planner.js'
+import {chooseStrategy, type Strategy, type StrategyKind} from './strategy.js'
+import {buildTransaction, planEntry, readTransactionResponse, type Unit} from './transaction.js'
+
+export interface ImportOptions {
+  inputs: string[]
+  endpoint: FhirEndpointConfig | MllpEndpointConfig
+  from: string
+  batchSize: number
+  concurrency: number
+  dryRun: boolean
+  rejects: string
+  strategy: 'auto' | StrategyKind
+  mapping?: Mapping
+  mappingCtx: MappingContext
+  encoding?: CsvEncoding
+  allowInsecure?: boolean
+  signal?: AbortSignal
+  debug?: (line: string) => void
+  onProgress?: (c: ImportCounts) => void
+}
+
+export interface ImportCounts {
+  /** Resources read, plus records that could not be read. */
+  in: number
+  created: number
+  updated: number
+  unchanged: number
+  /** Duplicates inside the input, merged into another occurrence of the same Type/id (not sent twice). */
+  merged: number
+  rejected: number
+  /** Extra attempts the endpoint client made (drops, 429, 503). */
+  retried: number
+}
+
+export interface ImportResult {
+  endpoint: string
+  strategy?: Strategy
+  dryRun: boolean
+  counts: ImportCounts
+  balanced: boolean
+  /** Resources planned per type (dry run: what would be written). */
+  byType: Record<string, number>
+  transactions: number
+  files: FileInfo[]
+  rejectsFile?: string
+  rejectSample: Array<Omit<Reject, 'raw'>>
+  exitCode: number
+  durationMs: number
+}
+
+const newCounts = (): ImportCounts => ({in: 0, created: 0, updated: 0, unchanged: 0, merged: 0, rejected: 0, retried: 0})
+export const isBalanced = (c: ImportCounts) => c.in === c.created + c.updated + c.unchanged + c.merged + c.rejected
+
+/**
+ * `him import`: read the inputs through the convert readers (CSV mapping, FHIR, HL7 -> FHIR), merge duplicates,
+ * and write them to a FHIR endpoint in transactions, idempotently (see strategy.ts); a transaction the server
+ * rejects (4xx) is split until the bad records are isolated, only those go to the rejects file. HL7 to an MLLP
+ * endpoint goes through sendMessages. Throws HimError: 69 unreachable, 77 authentication, 78 configuration.
+ */
+export async function importRecords(opts: ImportOptions): Promise<ImportResult> {
+  const started = Date.now()
+  if (opts.from !== 'auto' && !READERS[opts.from]) throw usageError(`--from ${opts.from}: not a format him reads (${Object.keys(READERS).join(', ')})`)
+  const sources: Source[] = []
+  for (const input of opts.inputs) sources.push(await openSource(input))
+  const rejects = new RejectSink(opts.rejects)
+  try {
+    if (opts.endpoint.kind === 'mllp') return await importOverMllp(sources, opts.endpoint, rejects, opts, started)
+    return await importToFhir(sources, opts.endpoint, rejects, opts, started)
+  } finally {
+    await rejects.close()
+  }
+}
+
+async function importOverMllp(sources: Source[], endpoint: MllpEndpointConfig, rejects: RejectSink, opts: ImportOptions, started: number): Promise<ImportResult> {
+  const counts = newCounts()
+  const files: FileInfo[] = []
+  for (const src of sources) {
+    const format = opts.from === 'auto' ? detectFormat(src) : opts.from
+    if (format !== 'hl7') throw usageError(`${src.name}: an MLLP endpoint takes HL7 v2 messages, this is ${format}`, 'send it to a FHIR endpoint instead')
+    files.push({file: src.name, format})
+    if (opts.dryRun) continue
+    const r = await sendMessages(src, {endpoint, rejects})
+    counts.in += r.counts.in
+    counts.created += r.counts.out
+    counts.rejected += r.counts.rejected
+  }
+  return finish(opts, endpoint.name, undefined, counts, {}, 0, files, rejects, started)
+}
+
+function finish(opts: ImportOptions, name: string, strategy: Strategy | undefined, counts: ImportCounts, byType: Record<string, number>, transactions: number, files: FileInfo[], rejects: RejectSink, started: number): ImportResult {
+  return {
+    endpoint: name,
+    strategy,
+    dryRun: opts.dryRun,
+    counts,
+    balanced: opts.dryRun
+      ? counts.in === Object.values(byType).reduce((a, b) => a + b, 0) + counts.merged + counts.rejected
+      : isBalanced(counts),
+    byType,
+    transactions,
+    files,
+    rejectsFile: rejects.written ? opts.rejects : undefined,
+    rejectSample: rejects.sample,
+    exitCode: counts.rejected > 0 ? ExitCode.REJECTS : ExitCode.OK,
+    durationMs: Date.now() - started,
+  }
+}
+
+async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rejects: RejectSink, opts: ImportOptions, started: number): Promise<ImportResult> {
+  const client = await EndpointClient.open(endpoint, {concurrency: opts.concurrency, allowInsecure: opts.allowInsecure, debug: opts.debug})
+  const counts = newCounts()
+  const byType: Record<string, number> = {}
+  const files: FileInfo[] = []
+  let transactions = 0
+  try {
+    const meta = await client.capabilities(opts.signal)
+    const cs = meta.body as {resourceType?: string; software?: {name?: string}}
+    if (cs.resourceType !== 'CapabilityStatement')
+      throw new HimError(`endpoint "${endpoint.name}": ${endpoint.url}/metadata is not a FHIR CapabilityStatement`, {code: 'NOT_FHIR', exit: ExitCode.UNAVAILABLE})
+    const chosen = chooseStrategy(analyzeCapabilities(cs as never), cs.software, opts.strategy)
+    if ('error' in chosen) throw new HimError(`endpoint "${endpoint.name}": ${chosen.error}`, {code: 'NO_IDEMPOTENT_WRITE', exit: ExitCode.UNAVAILABLE})
+    const strategy = chosen
+
+    const planner = new TransactionPlanner(opts.batchSize)
+    const inFlight = new Set<{batch: PlannedBatch; done: Promise<void>}>()
+    let failure: unknown
+
+    const reject = async (r: Reject) => {
+      counts.rejected++
+      await rejects.write(r)
+    }
+
+    /** Send a batch; on a 4xx split it by records until the bad ones are alone, and reject only those. */
+    const send = async (batch: PlannedBatch): Promise<void> => {
+      const entries = entriesOf(batch)
+      const bundle = buildTransaction(entries, strategy.kind, (k) => planner.identifiers.get(k))
+      try {
+        const res = await client.request({method: 'POST', path: '', body: bundle, idempotent: true, headers: {prefer: 'return=minimal'}, signal: opts.signal})
+        counts.retried += res.attempts - 1
+        transactions++
+        readTransactionResponse(res.body, entries.length).forEach((o) => counts[o]++)
+      } catch (error) {
+        if (!(error instanceof FhirRequestError) || error.exit !== ExitCode.DATA) throw error
+        counts.retried += error.attempts - 1
+        if (batch.units.length === 1) {
+          const reason = `the server refused it (HTTP ${error.status})${error.outcome ? `: ${error.outcome.text}` : ''}`
+          for (const e of entries) await reject({loc: e.loc, code: `FHIR_HTTP_${error.status}`, reason: `${e.key.split('/')[0]}: ${reason}`, raw: e.resource})
+          return
+        }
+        const half = Math.ceil(batch.units.length / 2)
+        await send(makeBatch(batch.seq, batch.units.slice(0, half)))
+        await send(makeBatch(batch.seq, batch.units.slice(half)))
+      }
+    }
+
+    const dispatch = async (batch: PlannedBatch) => {
+      for (const e of entriesOf(batch)) byType[e.key.split('/')[0]] = (byType[e.key.split('/')[0]] ?? 0) + 1
+      if (opts.dryRun) {
+        transactions++
+        return
+      }
+      // Never two transactions in flight that write (or reference) the same Type/id; at most --concurrency.
+      for (;;) {
+        if (failure) throw failure
+        const blocking = [...inFlight].filter((f) => inFlight.size >= opts.concurrency || [...batch.touches].some((k) => f.batch.touches.has(k)))
+        if (blocking.length === 0) break
+        await Promise.race(blocking.map((f) => f.done))
+      }
+      const flight = {
+        batch,
+        done: send(batch).then(
+          () => {
+            inFlight.delete(flight)
+            opts.onProgress?.(counts)
+          },
+          (error) => {
+            inFlight.delete(flight)
+            failure ??= error
+          },
+        ),
+      }
+      inFlight.add(flight)
+    }
+
+    try {
+      for (const src of sources) {
+        const format = opts.from === 'auto' ? detectFormat(src) : opts.from
+        const info: FileInfo = {file: src.name, format}
+        files.push(info)
+        const reader = READERS[format]
+        if (!reader) throw new HimError(`${src.name}: ${format} input cannot be imported`, {code: 'FORMAT_UNSUPPORTED', exit: ExitCode.DATA})
+        const ctx = {mapping: format === 'csv' ? opts.mapping : undefined, mappingCtx: opts.mappingCtx, encoding: opts.encoding, info}
+        for await (const records of reader(src, ctx)) {
+          for (const item of records) {
+            if (!item.ok) {
+              counts.in++
+              await reject(item)
+              continue
+            }
+            const unit: Unit = []
+            for (const resource of item.value) {
+              counts.in++
+              const e = planEntry(resource, item.loc)
+              if ('key' in e) unit.push(e)
+              else await reject({loc: item.loc, ...e, raw: resource})
+            }
+            const full = planner.add(unit)
+            if (full) await dispatch(full)
+          }
+        }
+      }
+      const last = planner.flush()
+      if (last) await dispatch(last)
+    } finally {
+      await Promise.all([...inFlight].map((f) => f.done))
+    }
+    if (failure) throw failure
+    counts.merged = planner.merged
+    return finish(opts, endpoint.name, strategy, counts, byType, transactions, files, rejects, started)
+  } finally {
+    await client.close()
+  }
+}

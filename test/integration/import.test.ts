@@ -1,0 +1,116 @@
+import {expect} from 'chai'
+import {randomUUID} from 'node:crypto'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {join} from 'node:path'
+
+import {requireFhirServer, type FhirServer} from './support/fhir-server.js'
+import {himAsync} from './support/run-cli.js'
+import {tempDir} from './support/test-keys.js'
+
+// him import against the real HAPI FHIR server. Every run writes with its own MRN system (urn:himkit:test:<uuid>),
+// so the counts below are this test's alone on a shared server. Inputs are the synthetic sample and synthetic rows.
+const SAMPLE = join(process.cwd(), 'fixtures/sample/patients.csv')
+
+async function deadPort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const {port} = s.address() as {port: number}
+  await new Promise<void>((r) => s.close(() => r()))
+  return port
+}
+
+/** The identifier values of every Patient on the server in this MRN system (with repeats, if any). */
+export async function identifiersOnServer(baseUrl: string, system: string): Promise<string[]> {
+  const values: string[] = []
+  let url: string | undefined = `${baseUrl}/Patient?identifier=${encodeURIComponent(`${system}|`)}&_count=500&_elements=identifier`
+  while (url) {
+    const page = (await (await fetch(url, {headers: {accept: 'application/fhir+json'}})).json()) as {
+      entry?: Array<{resource: {identifier?: Array<{system?: string; value?: string}>}}>
+      link?: Array<{relation: string; url: string}>
+    }
+    for (const e of page.entry ?? []) for (const i of e.resource.identifier ?? []) if (i.system === system) values.push(i.value!)
+    url = page.link?.find((l) => l.relation === 'next')?.url
+  }
+  return values
+}
+
+export function importConfig(dir: string, endpoints: unknown[]): string {
+  const system = `urn:himkit:test:${randomUUID()}`
+  writeFileSync(join(dir, 'himkit.config.json'), JSON.stringify({version: 1, defaults: {mrnSystem: system}, endpoints}, null, 2))
+  return system
+}
+
+describe('him import (FHIR endpoint)', function () {
+  let fhir: FhirServer
+  let dir: string
+  let system: string
+
+  before(async function () {
+    fhir = await requireFhirServer(this)
+    dir = tempDir('himkit-import-')
+    system = importConfig(dir, [
+      {name: 'hapi', kind: 'fhir', url: fhir.baseUrl},
+      {name: 'dead', kind: 'fhir', url: `http://127.0.0.1:${await deadPort()}/fhir`},
+    ])
+  })
+
+  const run = (...args: string[]) => himAsync(['import', ...args], {cwd: dir})
+
+  it('imports the sample twice: one copy of each patient, the second run creates nothing', async () => {
+    const first = await run(SAMPLE, '--endpoint', 'hapi', '--batch-size', '50', '--json')
+    expect(first.code, first.stderr + first.stdout).to.equal(0)
+    const a = JSON.parse(first.stdout)
+    expect(a.strategy.kind).to.equal('put')
+    expect(a.counts).to.include({in: 200, created: 200, rejected: 0})
+    expect(a.balanced).to.equal(true)
+    expect(a.transactions).to.equal(4)
+
+    const second = await run(SAMPLE, '--endpoint', 'hapi')
+    expect(second.code, second.stderr).to.equal(0)
+    expect(second.stderr).to.match(/strategy: PUT Type\/id/)
+    expect(second.stderr).to.match(/200 in = 0 created \+ 0 updated \+ 200 unchanged \+ 0 merged duplicates \+ 0 rejected/)
+
+    const ids = await identifiersOnServer(fhir.baseUrl, system)
+    expect(ids).to.have.length(200)
+    expect(new Set(ids).size).to.equal(200)
+  })
+
+  it('merges duplicates inside the input; a changed record is an update', async () => {
+    const rows = readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean)
+    const header = rows[0]
+    const input = join(dir, 'dups.csv')
+    // rows 1-10 of the sample, row 1 twice more (same), row 2 changed (another city): one update, two merged
+    const changed = rows[2].replace(/,[A-Za-z ]+,([A-Z]{2}),/, ',Springfield,$1,')
+    writeFileSync(input, [header, ...rows.slice(1, 11), rows[1], rows[1], changed].join('\n') + '\n')
+    const r = await run(input, '--endpoint', 'hapi', '--json')
+    expect(r.code, r.stderr + r.stdout).to.equal(0)
+    const j = JSON.parse(r.stdout)
+    expect(j.counts).to.include({in: 13, merged: 3, created: 0, rejected: 0})
+    expect(j.counts.updated + j.counts.unchanged).to.equal(10)
+    expect(j.counts.updated).to.equal(1)
+    expect(await identifiersOnServer(fhir.baseUrl, system)).to.have.length(200)
+  })
+
+  it('plans without writing under --dry-run', async () => {
+    const other = tempDir('himkit-import-dry-')
+    const sys = importConfig(other, [{name: 'hapi', kind: 'fhir', url: fhir.baseUrl}])
+    const r = await himAsync(['import', SAMPLE, '--endpoint', 'hapi', '--dry-run', '--json'], {cwd: other})
+    expect(r.code, r.stderr + r.stdout).to.equal(0)
+    const j = JSON.parse(r.stdout)
+    expect(j.dryRun).to.equal(true)
+    expect(j.byType).to.deep.equal({Patient: 200})
+    expect(j.transactions).to.equal(2)
+    expect(j.counts.created).to.equal(0)
+    expect(await identifiersOnServer(fhir.baseUrl, sys)).to.have.length(0)
+  })
+
+  it('exits 69 when the endpoint is unreachable, with --json too', async () => {
+    const r = await run(SAMPLE, '--endpoint', 'dead')
+    expect(r.code).to.equal(69)
+    expect(r.stderr).to.match(/endpoint "dead": GET metadata failed, nothing is listening there/)
+    const j = await run(SAMPLE, '--endpoint', 'dead', '--json')
+    expect(j.code).to.equal(69)
+    expect(JSON.parse(j.stdout).error.code).to.equal('ENDPOINT_UNREACHABLE')
+  })
+})
