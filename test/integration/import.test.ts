@@ -92,6 +92,31 @@ describe('him import (FHIR endpoint)', function () {
     expect(await identifiersOnServer(fhir.baseUrl, system)).to.have.length(200)
   })
 
+  it('splits a refused transaction until the bad records are alone: the good ones in, the bad ones rejected with the reason', async () => {
+    // 20 synthetic Patients, three the server refuses: an impossible date, an unknown gender code, a dangling reference
+    const bad: Record<number, Record<string, unknown>> = {
+      4: {birthDate: '1990-13-45'},
+      11: {gender: 'robot'},
+      17: {managingOrganization: {reference: 'Organization/does-not-exist-himkit'}},
+    }
+    const lines = Array.from({length: 20}, (_, i) =>
+      JSON.stringify({resourceType: 'Patient', identifier: [{system, value: `BAD-${i + 1}`}], name: [{family: 'Synthetic', given: [`P${i + 1}`]}], ...bad[i + 1]}),
+    )
+    writeFileSync(join(dir, 'bad.ndjson'), lines.join('\n') + '\n')
+    const r = await run('bad.ndjson', '--endpoint', 'hapi', '--batch-size', '20', '--rejects', 'bad-rejects.ndjson')
+    expect(r.code, r.stderr).to.equal(1)
+    expect(r.stderr).to.match(/20 in = 17 created \+ 0 updated \+ 0 unchanged \+ 0 merged duplicates \+ 3 rejected/)
+    expect(r.stderr).to.not.include('1990-13-45')
+    const rejects = readFileSync(join(dir, 'bad-rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(rejects.map((x) => x.line)).to.deep.equal([4, 11, 17])
+    expect(rejects.every((x) => x.file === 'bad.ndjson' && x.code === 'FHIR_HTTP_400')).to.equal(true)
+    expect(rejects[0].reason).to.match(/birthDate/)
+    expect(rejects[1].reason).to.match(/gender/)
+    expect(rejects[2].reason).to.match(/managingOrganization/)
+    const ids = (await identifiersOnServer(fhir.baseUrl, system)).filter((v) => v.startsWith('BAD-'))
+    expect(ids.sort()).to.deep.equal(lines.map((_, i) => `BAD-${i + 1}`).filter((v) => !['BAD-4', 'BAD-11', 'BAD-17'].includes(v)).sort())
+  })
+
   it('plans without writing under --dry-run', async () => {
     const other = tempDir('himkit-import-dry-')
     const sys = importConfig(other, [{name: 'hapi', kind: 'fhir', url: fhir.baseUrl}])

@@ -20,7 +20,8 @@ export function renderImportSummary(r: ImportResult): string[] {
   }
   if (r.rejectsFile) {
     lines.push(`  rejected records with their reasons: ${r.rejectsFile}`)
-    for (const s of r.rejectSample.slice(0, 5)) lines.push(`  ${formatReject(s)}`)
+    // The server's diagnostics may quote the submitted values: on the console they are elided (the file keeps them).
+    for (const s of r.rejectSample.slice(0, 5)) lines.push(`  ${formatReject(s).replace(/element="[^"]*"|"[^"]*"|'[^']*'/g, (q) => (q.startsWith('element=') ? q : '"…"'))}`)
     if (c.rejected > 5) lines.push(`  … and ${n(c.rejected - 5)} more in the rejects file`)
   }
   if (!r.balanced) lines.push('internal error: the counts do not add up; please report this')
