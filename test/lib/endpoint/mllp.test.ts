@@ -11,7 +11,7 @@ import {MllpClient, MllpError} from '../../../src/lib/endpoint/mllp/client.js'
 import {frame, MllpDecoder, MllpFrameError} from '../../../src/lib/endpoint/mllp/framing.js'
 import {listen, receiveUntilStopped} from '../../../src/lib/endpoint/mllp/listener.js'
 import {sendMessages} from '../../../src/lib/endpoint/mllp/send-messages.js'
-import {probeMllp} from '../../../src/lib/endpoint/mllp/probe.js'
+import {pingMessage, probeMllp} from '../../../src/lib/endpoint/mllp/probe.js'
 import {HimError} from '../../../src/lib/cli/errors.js'
 import {type Reject} from '../../../src/lib/records/types.js'
 import {Hl7Message} from '../../../src/lib/formats/hl7v2/message.js'
@@ -286,5 +286,23 @@ describe('probeMllp (him endpoint test)', function () {
     const down = await probeMllp({host: '127.0.0.1', port: l.port, timeoutMs: 2000})
     expect(down.reachable).to.equal(false)
     expect(down.problem).to.match(/cannot connect \(ECONNREFUSED\)/)
+  })
+  it('with ping sends one NMQ^N01 (processing id D) and reads the ACK our listener gives it', async () => {
+    const l = await listen({port: 0, outDir: dir})
+    const r = await probeMllp({host: '127.0.0.1', port: l.port}, {ping: {msh: {sendingApplication: 'HIMKIT', receivingApplication: 'EHR'}}})
+    await l.close()
+    expect(r.reachable).to.equal(true)
+    expect(r.ack?.code).to.equal('AA')
+    expect(r.ack?.ms).to.be.a('number')
+    expect(l.stats).to.include({connections: 1, received: 1})
+  })
+
+  it('builds the ping as MSH + NCK, NMQ^N01^NMQ_N01, processing id D', () => {
+    const m = Hl7Message.parse(pingMessage({msh: {sendingApplication: 'HIMKIT'}, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5))}))
+    expect(m.segments.map((s) => s.name)).to.deep.equal(['MSH', 'NCK'])
+    expect(m.get('MSH-9')).to.equal('NMQ^N01^NMQ_N01')
+    expect(m.get('MSH-11')).to.equal('D')
+    expect(m.get('MSH-3')).to.equal('HIMKIT')
+    expect(m.get('NCK-1')).to.match(/^2024010[12]/)
   })
 })
