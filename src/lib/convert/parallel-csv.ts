@@ -150,7 +150,7 @@ export async function convertCsvToNdjsonInParallel(
     const r = await pending.shift()!
     if (fatalSeen) return
     if (r.error) throw new Error(`csv worker failed: ${r.error}`)
-    sink.push(r.ndjson)
+    await sink.writeBytes(r.ndjson)
     for (const rej of r.rejects) {
       rej.loc.record = (rej.loc.record ?? 0) + recordBase
       tally.reject(rej.code)

@@ -56,6 +56,12 @@ export class Sink {
     this.bufLen += text.length
   }
 
+  /** Bytes already encoded (e.g. by a worker thread): written after what is buffered, with backpressure. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush()
+    if (bytes.length && !this.stream.write(bytes)) await once(this.stream, 'drain')
+  }
+
   async write(text: string): Promise<void> {
     this.push(text)
     await this.flushIfFull()
