@@ -133,7 +133,7 @@ export function xadToAddress(v: Hl7Value): Json | undefined {
 }
 
 const TELECOM_USE: Record<string, string> = {PRN: 'home', ORN: 'home', VHN: 'home', WPN: 'work', EMR: 'temp'}
-const TELECOM_SYSTEM: Record<string, string> = {PH: 'phone', FX: 'fax', CP: 'phone', BP: 'pager', INTERNET: 'email', 'X.400': 'email', MD: 'other', TDD: 'other', TTY: 'other', SAT: 'phone'}
+const TELECOM_SYSTEM: Record<string, string> = {PH: 'phone', FX: 'fax', CP: 'phone', BP: 'pager', INTERNET: 'email', 'X.400': 'email', MD: 'other', TDD: 'other', TTY: 'other', SAT: 'other'}
 
 /** XTN -> ContactPoint. XTN.2 use, XTN.3 system (CP = mobile), value from XTN.4 (email), XTN.12, XTN.5-8, or XTN.1. */
 export function xtnToContactPoint(v: Hl7Value, defaultUse?: string): Json | undefined {
@@ -210,6 +210,44 @@ export function xonToReference(v: Hl7Value): Json | undefined {
   const id = v.get(10) || v.get(3)
   if (!name && !id) return undefined
   return {type: 'Organization', ...(id && {identifier: {value: id}}), ...(name && {display: name})}
+}
+
+/** Table 0191 (type of referenced data) -> the MIME top-level type; MIME top-level types pass as they are. */
+const MIME_TYPE: Record<string, string> = {AP: 'application', IM: 'image', AU: 'audio', TEXT: 'text', TX: 'text', SI: 'application', NS: 'application', SD: 'application', APPLICATION: 'application', IMAGE: 'image', AUDIO: 'audio', VIDEO: 'video', MULTIPART: 'multipart', MODEL: 'model'}
+
+function contentType(type: string, subtype: string): string | undefined {
+  const top = MIME_TYPE[type.toUpperCase()]
+  if (!top) return undefined
+  return `${top}/${subtype ? subtype.toLowerCase() : top === 'text' ? 'plain' : 'octet-stream'}`
+}
+
+/**
+ * ED (encapsulated data) -> Attachment, after the IG's ED map: ED.2/ED.3 type and subtype as contentType, ED.5 as
+ * base64 data (ED.4 Base64 kept, Hex converted, A/none text encoded). Data without a known type is
+ * application/octet-stream (FHIR requires a contentType with data).
+ */
+export function edToAttachment(v: Hl7Value): Json | undefined {
+  const encoding = v.get(4).toUpperCase()
+  const raw = v.get(5)
+  const data = !raw ? '' : encoding === 'BASE64' ? raw.replace(/\s+/g, '') : encoding === 'HEX' ? Buffer.from(raw, 'hex').toString('base64') : Buffer.from(raw, 'utf8').toString('base64')
+  const type = contentType(v.get(2), v.get(3)) ?? (data ? 'application/octet-stream' : undefined)
+  if (!type && !data) return undefined
+  return {...(type && {contentType: type}), ...(data && {data})}
+}
+
+/** RP (reference pointer) -> Attachment: RP.1 as url, RP.3/RP.4 as contentType. */
+export function rpToAttachment(v: Hl7Value): Json | undefined {
+  const url = v.get(1)
+  const type = contentType(v.get(3), v.get(4))
+  if (!url && !type) return undefined
+  return {...(type && {contentType: type}), ...(url && {url})}
+}
+
+/** Attachment -> OBX-2 and OBX-5: data as ED (Base64), else a url as RP. */
+export function attachmentToObxValue(a: Json): {type: 'ED' | 'RP'; components: string[]} {
+  const [top, sub] = String(a.contentType ?? '').split(';')[0].split('/')
+  if (a.data || !a.url) return {type: 'ED', components: ['', top ?? '', sub ?? '', 'Base64', a.data ?? '']}
+  return {type: 'RP', components: [a.url, '', top ?? '', sub ?? '']}
 }
 
 export {toFhirDate, toFhirDateTime}

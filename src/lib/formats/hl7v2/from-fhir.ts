@@ -5,7 +5,7 @@
  * come from a clock and a control-id source passed in, so the output is otherwise deterministic.
  */
 import {BCP47, bcp47ToLanguage, maritalStatusToCwe} from './concept-maps.js'
-import {codingSystemName, type Json, SSN_SYSTEM} from './datatypes.js'
+import {attachmentToObxValue, codingSystemName, type Json, SSN_SYSTEM} from './datatypes.js'
 import {fromFhirDateTime, hl7Now} from './datetime.js'
 import {DEFAULT_DELIMITERS} from './delimiters.js'
 import {buildMsh, type ComponentsInput, type FieldInput, Hl7Message, Hl7Segment} from './message.js'
@@ -87,8 +87,9 @@ function xad(a: Json): ComponentsInput | undefined {
 /** ContactPoint -> XTN: phone in XTN.1 (read by v2.3 receivers) and XTN.12, e-mail in XTN.4. */
 function xtn(t: Json): ComponentsInput | undefined {
   if (!t?.value) return undefined
-  if (t.system === 'email') return ['', 'NET', 'Internet', t.value]
-  const equip = t.use === 'mobile' ? 'CP' : t.system === 'fax' ? 'FX' : t.system === 'pager' ? 'BP' : 'PH'
+  if (t.system === 'email' || t.system === 'url') return ['', 'NET', 'Internet', t.value]
+  // 'other' stands for TDD, TTY, modem or satellite phone (the IG maps them all to it): which one is not known, so no PH
+  const equip = t.use === 'mobile' || t.system === 'sms' ? 'CP' : t.system === 'fax' ? 'FX' : t.system === 'pager' ? 'BP' : t.system === 'other' ? '' : 'PH'
   const use = t.use === 'work' ? 'WPN' : 'PRN'
   return [t.value, use, equip, '', '', '', '', '', '', '', '', t.value]
 }
@@ -289,6 +290,19 @@ function obxSegments(o: Json, n: number): Hl7Segment[] {
   return segs
 }
 
+const DOC_STATUS: Record<string, string> = {final: 'F', amended: 'C', preliminary: 'P'}
+
+/** A DocumentReference (as messageToFhir makes from OBX ED/RP) -> OBX with its first attachment as ED or RP, and NTE. */
+function documentObxSegments(d: Json, n: number): Hl7Segment[] {
+  const v = attachmentToObxValue(d.content?.[0]?.attachment ?? {})
+  const f: FieldInput[] = [String(n), v.type, [cwe(d.type) ?? ['']], undefined, [v.components]]
+  f[10] = d.status === 'entered-in-error' ? 'W' : DOC_STATUS[d.docStatus] ?? ''
+  if (d.context?.period?.start) f[13] = fromFhirDateTime(d.context.period.start)
+  const segs = [Hl7Segment.build('OBX', f)]
+  if (d.description) segs.push(Hl7Segment.build('NTE', ['1', '', d.description]))
+  return segs
+}
+
 /** An OBR for a DiagnosticReport (or a plain one for Observations without a report), with its NTE. */
 function obrSegments(report: Json | undefined, observations: Json[], n: number): Hl7Segment[] {
   const idOf = (code: string) => report?.identifier?.find((i: Json) => i.type?.coding?.[0]?.code === code)
@@ -313,7 +327,7 @@ function obrSegments(report: Json | undefined, observations: Json[], n: number):
  * Observations of one patient as ORU^R01: an OBR per DiagnosticReport followed by the Observations it lists as
  * results, then an OBR for the Observations no report lists.
  */
-export function observationsToOru(patient: Json, observations: Json[], reports: Json[], opts: FromFhirOptions, encounter?: Json): Hl7Message {
+export function observationsToOru(patient: Json, observations: Json[], reports: Json[], opts: FromFhirOptions, encounter?: Json, documents: Json[] = []): Hl7Message {
   const segs = [header({code: 'ORU', event: 'R01', structure: 'ORU_R01'}, opts)[0], pidSegment(patient, opts.mrnSystem)]
   if (encounter) segs.push(pv1Segment(encounter, 'A04'))
   const placed = new Set<Json>()
@@ -324,11 +338,16 @@ export function observationsToOru(patient: Json, observations: Json[], reports: 
     mine.forEach((o) => placed.add(o))
     segs.push(...obrSegments(report, mine, ++n))
     mine.forEach((o, i) => segs.push(...obxSegments(o, i + 1)))
+    const docs = documents.filter((d) => d.context?.related?.some((r: Json) => r.reference === `DiagnosticReport/${report.id}`))
+    docs.forEach((d) => placed.add(d))
+    docs.forEach((d, i) => segs.push(...documentObxSegments(d, mine.length + i + 1)))
   }
   const rest = observations.filter((o) => !placed.has(o))
-  if (rest.length || !reports.length) {
+  const restDocs = documents.filter((d) => !placed.has(d))
+  if (rest.length || restDocs.length || !reports.length) {
     segs.push(...obrSegments(undefined, rest, ++n))
     rest.forEach((o, i) => segs.push(...obxSegments(o, i + 1)))
+    restDocs.forEach((d, i) => segs.push(...documentObxSegments(d, rest.length + i + 1)))
   }
   return utf8Labelled(new Hl7Message(segs, D))
 }
@@ -357,7 +376,8 @@ export function resourcesToHl7(resources: Json[], event: AdtEvent, opts: FromFhi
   const encounter = resources.find((r) => r.resourceType === 'Encounter')
   const observations = resources.filter((r) => r.resourceType === 'Observation')
   const reports = resources.filter((r) => r.resourceType === 'DiagnosticReport')
-  const subjectRef: string | undefined = (observations[0] ?? reports[0] ?? encounter)?.subject?.reference
+  const documents = resources.filter((r) => r.resourceType === 'DocumentReference' && r.content?.[0]?.attachment)
+  const subjectRef: string | undefined = (observations[0] ?? reports[0] ?? documents[0] ?? encounter)?.subject?.reference
   const who = patient ?? (subjectRef ? knownPatients?.get(subjectRef) : undefined)
   if (!who) {
     const types = [...new Set(resources.map((r) => r.resourceType))].join(', ') || 'nothing'
@@ -378,6 +398,6 @@ export function resourcesToHl7(resources: Json[], event: AdtEvent, opts: FromFhi
   if (patient) messages.push(patientToAdt(patient, encounter, event, opts, related))
   else if (encounter && !observations.length && !reports.length) messages.push(patientToAdt(who, encounter, 'A04', opts))
   const forOru = observations.filter((o) => !loose.includes(o))
-  if (forOru.length || reports.length) messages.push(observationsToOru(who, forOru, reports, opts, encounter))
+  if (forOru.length || reports.length || documents.length) messages.push(observationsToOru(who, forOru, reports, opts, encounter, documents))
   return {messages}
 }

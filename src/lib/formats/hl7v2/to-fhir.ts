@@ -8,6 +8,8 @@ import {idFromIdentifier, uuidV5} from '../../fhir/ids.js'
 import {
   cweToCodeableConcept,
   cxToIdentifier,
+  edToAttachment,
+  rpToAttachment,
   type Json,
   SSN_SYSTEM,
   V2_0203,
@@ -49,6 +51,7 @@ const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode'
 const GENDER: Record<string, string> = {M: 'male', F: 'female', O: 'other', A: 'other', N: 'other', U: 'unknown'}
 const OBS_STATUS: Record<string, string> = {F: 'final', C: 'corrected', P: 'preliminary', R: 'preliminary', S: 'preliminary', I: 'registered', O: 'registered', X: 'cancelled', D: 'entered-in-error', W: 'entered-in-error', N: 'unknown', U: 'final'}
 const REPORT_STATUS: Record<string, string> = {F: 'final', C: 'corrected', P: 'preliminary', A: 'partial', R: 'partial', S: 'partial', I: 'registered', O: 'registered', X: 'cancelled', Y: 'unknown', Z: 'unknown'}
+const DOC_STATUS: Record<string, string> = {F: 'final', C: 'amended', P: 'preliminary', R: 'preliminary', S: 'preliminary', I: 'preliminary'}
 const ALLERGY_CATEGORY: Record<string, string> = {DA: 'medication', FA: 'food', EA: 'environment', AA: 'environment', PA: 'environment', LA: 'environment'}
 const ALLERGY_CRITICALITY: Record<string, string> = {SV: 'high', MO: 'low', MI: 'low', U: 'unable-to-assess'}
 
@@ -353,6 +356,8 @@ class Conversion {
     // The same result (report, or patient + visit + time when outside a report; code; n-th of that code) gets the
     // same id whichever message carries it, so a corrected result updates the one sent before.
     const parent = this.report?.id ?? `${patient.id}|${this.encounter?.id ?? ''}|${seg.get(14)}`
+    const valueType = seg.get(2).toUpperCase()
+    if (valueType === 'ED' || valueType === 'RP') return this.obxDocument(seg, valueType, code, `${parent}|${codeKey}`)
     const o: Json = {resourceType: 'Observation', id: this.uniqueId(`Observation|${parent}|${codeKey}`)}
     o.status = OBS_STATUS[seg.get(11).toUpperCase()] ?? 'unknown'
     if (this.report?.category) o.category = this.report.category
@@ -369,6 +374,30 @@ class Conversion {
     this.add(o)
     if (this.report) (this.report.result ??= []).push(ref(o))
     this.noteTarget = o
+  }
+
+  /**
+   * OBX with ED (encapsulated data) or RP (reference pointer) -> DocumentReference with the value as its
+   * attachment, as the IG's OBX[DocumentReference] map does (R4 Observation has no Attachment value). It points
+   * to its DiagnosticReport through context.related, as DiagnosticReport.result holds Observations only.
+   */
+  private obxDocument(seg: Hl7Segment, type: 'ED' | 'RP', code: Json, key: string) {
+    const patient = this.patient!
+    const attachments = seg.repetitions(5).map((r) => (type === 'ED' ? edToAttachment(r) : rpToAttachment(r))).filter(Boolean)
+    const d: Json = {resourceType: 'DocumentReference', id: this.uniqueId(`DocumentReference|${key}`), status: seg.get(11).toUpperCase() === 'W' ? 'entered-in-error' : 'current'}
+    const docStatus = DOC_STATUS[seg.get(11).toUpperCase()]
+    if (docStatus) d.docStatus = docStatus
+    d.type = code
+    d.subject = ref(patient)
+    d.content = attachments.length ? attachments.map((attachment) => ({attachment})) : [{attachment: {title: `OBX-5 (${type}) was empty`}}]
+    const context: Json = {}
+    if (this.encounter) context.encounter = [ref(this.encounter)]
+    const when = this.dt(seg.get(14)) ?? this.report?.effectiveDateTime
+    if (when) context.period = {start: when}
+    if (this.report) context.related = [ref(this.report)]
+    if (Object.keys(context).length) d.context = context
+    this.add(d)
+    this.noteTarget = d
   }
 
   /** OBX-5 by OBX-2: NM -> Quantity, ST/TX/FT -> string, CWE/CE/CNE/CF -> CodeableConcept, DT/TS/DTM -> dateTime, SN -> Quantity/Range/Ratio, TM -> time. */
@@ -428,6 +457,7 @@ class Conversion {
     const text = seg.repetitions(3).map((r) => r.text).join('\n')
     if (!text) return
     if (target.resourceType === 'DiagnosticReport') target.conclusion = target.conclusion ? `${target.conclusion}\n${text}` : text
+    else if (target.resourceType === 'DocumentReference') target.description = target.description ? `${target.description}\n${text}` : text
     else (target.note ??= []).push({text})
   }
 }
