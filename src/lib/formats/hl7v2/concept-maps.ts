@@ -34,7 +34,7 @@ const ISO639_2_TO_BCP47: Record<string, string> = {
 }
 const BCP47_PRIMARY = new Set(Object.values(ISO639_2_TO_BCP47))
 const BCP47_TO_ISO639_2 = new Map<string, string>()
-for (const [iso, tag] of Object.entries(ISO639_2_TO_BCP47)) if (!BCP47_TO_ISO639_2.has(tag) || iso === 'eng') BCP47_TO_ISO639_2.set(tag, iso)
+for (const [iso, tag] of Object.entries(ISO639_2_TO_BCP47)) if (!BCP47_TO_ISO639_2.has(tag)) BCP47_TO_ISO639_2.set(tag, iso)
 /** Terminology (T) codes win over bibliographic (B) ones when writing back: ISO 639-3 uses them. */
 for (const t of ['ces', 'zho', 'cym', 'deu', 'ell', 'eus', 'fas', 'fra', 'hye', 'isl', 'kat', 'mkd', 'msa', 'mya', 'nld', 'ron', 'slk', 'sqi'])
   BCP47_TO_ISO639_2.set(ISO639_2_TO_BCP47[t], t)
