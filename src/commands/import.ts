@@ -22,6 +22,7 @@ Exit codes: 0 done, 1 some records rejected, 69 endpoint unreachable, 77 authent
     {description: 'A hospital export into the FHIR server configured as "ehr"', command: '<%= config.bin %> <%= command.id %> patients.csv --endpoint ehr'},
     {description: 'See what would be written, without writing', command: '<%= config.bin %> <%= command.id %> patients.csv --endpoint ehr --dry-run'},
     {description: 'An NDJSON export, 200 entries a transaction, 2 in flight, summary as JSON', command: '<%= config.bin %> <%= command.id %> export.ndjson --endpoint ehr --batch-size 200 --concurrency 2 --json'},
+    {description: 'Carry on after a crash or Ctrl-C, without resending what the server confirmed', command: '<%= config.bin %> <%= command.id %> patients.csv --endpoint ehr --resume'},
     {description: 'HL7 v2 messages to an MLLP receiver', command: '<%= config.bin %> <%= command.id %> adt.hl7 --endpoint lab-mllp'},
   ]
 
@@ -34,6 +35,7 @@ Exit codes: 0 done, 1 some records rejected, 69 endpoint unreachable, 77 authent
     'batch-size': Flags.integer({description: 'entries per transaction', default: 100, min: 1, max: 5000}),
     concurrency: Flags.integer({description: 'transactions in flight', default: 4, min: 1, max: 64}),
     strategy: Flags.string({description: 'how records are written: auto (from the CapabilityStatement), put (PUT Type/id) or conditional (on the identifier)', options: ['auto', 'put', 'conditional'], default: 'auto'}),
+    resume: Flags.boolean({description: 'carry on an interrupted import from its journal (same inputs, endpoint and --rejects), without resending what the server confirmed'}),
     'dry-run': Flags.boolean({description: 'read, convert and plan (strategy, counts per resource type, transactions) without writing'}),
     rejects: Flags.string({description: 'rejects file [default: INPUT.rejects.ndjson in the current folder, INPUT the first input\'s name]'}),
     mapping: Flags.string({description: 'CSV mapping: generic, synthea, febrl or a YAML/JSON file'}),
@@ -46,6 +48,13 @@ Exit codes: 0 done, 1 some records rejected, 69 endpoint unreachable, 77 authent
     const inputs = argv as string[]
     const {config} = await loadConfig(flags.config)
     const endpoint = findEndpoint(config, flags.endpoint)
+    const stop = new AbortController()
+    const onSignal = () => {
+      if (stop.signal.aborted) process.exit(130) // a second Ctrl-C: stop now (the journal holds what was confirmed)
+      this.logToStderr('stopping: finishing the transactions in flight (Ctrl-C again to stop at once)…')
+      stop.abort()
+    }
+    process.on('SIGINT', onSignal)
     const progress = this.progress()
     progress.start('Importing…')
     const result = await importRecords({
@@ -61,10 +70,16 @@ Exit codes: 0 done, 1 some records rejected, 69 endpoint unreachable, 77 authent
       mappingCtx: {mrnSystem: config.defaults.mrnSystem},
       encoding: (flags.encoding ?? config.defaults.encoding) as never,
       allowInsecure: flags['allow-insecure'],
+      resume: flags.resume,
+      signal: stop.signal,
       debug: flags.debug ? (line) => this.logToStderr(line) : undefined,
       onProgress: (c) => progress.update(`Importing: ${(c.created + c.updated + c.unchanged + c.rejected).toLocaleString('en-US')} of ${c.in.toLocaleString('en-US')} read`),
-    }).finally(() => progress.stop())
+    }).finally(() => {
+      progress.stop()
+      process.off('SIGINT', onSignal)
+    })
     if (!this.jsonEnabled()) for (const line of renderImportSummary(result)) this.logToStderr(line)
+    if (result.interrupted && !this.jsonEnabled()) this.logToStderr(`to carry on: ${this.config.bin} import ${this.argv.filter((a) => a !== '--resume').join(' ')} --resume`)
     if (result.exitCode !== 0) process.exitCode = result.exitCode
     return result
   }

@@ -13,7 +13,8 @@ import {RejectSink} from '../records/reject-sink.js'
 import {type Reject} from '../records/types.js'
 import {entriesOf, makeBatch, type PlannedBatch, TransactionPlanner} from './planner.js'
 import {chooseStrategy, type Strategy, type StrategyKind} from './strategy.js'
-import {buildTransaction, planEntry, readTransactionResponse, type Unit} from './transaction.js'
+import {describeInputs, Journal, journalPathFor, readJournal, recordKey} from './journal.js'
+import {buildTransaction, planEntry, type PlannedEntry, readTransactionResponse, type Unit} from './transaction.js'
 
 export interface ImportOptions {
   inputs: string[]
@@ -28,6 +29,9 @@ export interface ImportOptions {
   mappingCtx: MappingContext
   encoding?: CsvEncoding
   allowInsecure?: boolean
+  /** Carry on from the journal of an interrupted run. */
+  resume?: boolean
+  /** Aborted on Ctrl-C: no new transaction is sent, those in flight finish and are journaled. */
   signal?: AbortSignal
   debug?: (line: string) => void
   onProgress?: (c: ImportCounts) => void
@@ -42,6 +46,8 @@ export interface ImportCounts {
   /** Duplicates inside the input, merged into another occurrence of the same Type/id (not sent twice). */
   merged: number
   rejected: number
+  /** Confirmed (or rejected) by an earlier, interrupted run: in its journal, not sent again. */
+  skipped: number
   /** Extra attempts the endpoint client made (drops, 429, 503). */
   retried: number
 }
@@ -56,14 +62,18 @@ export interface ImportResult {
   byType: Record<string, number>
   transactions: number
   files: FileInfo[]
+  /** Stopped by Ctrl-C: the journal says what was confirmed. */
+  interrupted: boolean
+  /** Kept when the run did not finish (for --resume). */
+  journal?: string
   rejectsFile?: string
   rejectSample: Array<Omit<Reject, 'raw'>>
   exitCode: number
   durationMs: number
 }
 
-const newCounts = (): ImportCounts => ({in: 0, created: 0, updated: 0, unchanged: 0, merged: 0, rejected: 0, retried: 0})
-export const isBalanced = (c: ImportCounts) => c.in === c.created + c.updated + c.unchanged + c.merged + c.rejected
+const newCounts = (): ImportCounts => ({in: 0, created: 0, updated: 0, unchanged: 0, merged: 0, rejected: 0, skipped: 0, retried: 0})
+export const isBalanced = (c: ImportCounts) => c.in === c.created + c.updated + c.unchanged + c.merged + c.rejected + c.skipped
 
 /**
  * `him import`: read the inputs through the convert readers (CSV mapping, FHIR, HL7 -> FHIR), merge duplicates,
@@ -76,7 +86,7 @@ export async function importRecords(opts: ImportOptions): Promise<ImportResult> 
   if (opts.from !== 'auto' && !READERS[opts.from]) throw usageError(`--from ${opts.from}: not a format him reads (${Object.keys(READERS).join(', ')})`)
   const sources: Source[] = []
   for (const input of opts.inputs) sources.push(await openSource(input))
-  const rejects = new RejectSink(opts.rejects)
+  const rejects = new RejectSink(opts.rejects, 10, opts.resume === true)
   try {
     if (opts.endpoint.kind === 'mllp') return await importOverMllp(sources, opts.endpoint, rejects, opts, started)
     return await importToFhir(sources, opts.endpoint, rejects, opts, started)
@@ -98,16 +108,20 @@ async function importOverMllp(sources: Source[], endpoint: MllpEndpointConfig, r
     counts.created += r.counts.out
     counts.rejected += r.counts.rejected
   }
-  return finish(opts, endpoint.name, undefined, counts, {}, 0, files, rejects, started)
+  return finish(opts, endpoint.name, undefined, counts, {}, 0, files, rejects, started, false)
 }
 
-function finish(opts: ImportOptions, name: string, strategy: Strategy | undefined, counts: ImportCounts, byType: Record<string, number>, transactions: number, files: FileInfo[], rejects: RejectSink, started: number): ImportResult {
+function finish(opts: ImportOptions, name: string, strategy: Strategy | undefined, counts: ImportCounts, byType: Record<string, number>, transactions: number, files: FileInfo[], rejects: RejectSink, started: number, interrupted: boolean, journal?: string): ImportResult {
   return {
+    interrupted,
+    journal,
     endpoint: name,
     strategy,
     dryRun: opts.dryRun,
     counts,
-    balanced: opts.dryRun
+    balanced: interrupted
+      ? counts.in >= counts.created + counts.updated + counts.unchanged + counts.merged + counts.rejected + counts.skipped
+      : opts.dryRun
       ? counts.in === Object.values(byType).reduce((a, b) => a + b, 0) + counts.merged + counts.rejected
       : isBalanced(counts),
     byType,
@@ -115,7 +129,7 @@ function finish(opts: ImportOptions, name: string, strategy: Strategy | undefine
     files,
     rejectsFile: rejects.written ? opts.rejects : undefined,
     rejectSample: rejects.sample,
-    exitCode: counts.rejected > 0 ? ExitCode.REJECTS : ExitCode.OK,
+    exitCode: interrupted ? ExitCode.CANCELLED : counts.rejected > 0 ? ExitCode.REJECTS : ExitCode.OK,
     durationMs: Date.now() - started,
   }
 }
@@ -127,13 +141,20 @@ async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rej
   const files: FileInfo[] = []
   let transactions = 0
   try {
-    const meta = await client.capabilities(opts.signal)
+    const meta = await client.capabilities()
     const cs = meta.body as {resourceType?: string; software?: {name?: string}}
     if (cs.resourceType !== 'CapabilityStatement')
       throw new HimError(`endpoint "${endpoint.name}": ${endpoint.url}/metadata is not a FHIR CapabilityStatement`, {code: 'NOT_FHIR', exit: ExitCode.UNAVAILABLE})
     const chosen = chooseStrategy(analyzeCapabilities(cs as never), cs.software, opts.strategy)
     if ('error' in chosen) throw new HimError(`endpoint "${endpoint.name}": ${chosen.error}`, {code: 'NO_IDEMPOTENT_WRITE', exit: ExitCode.UNAVAILABLE})
     const strategy = chosen
+
+    const journalPath = journalPathFor(opts.rejects)
+    const header = {v: 1 as const, endpoint: endpoint.name, inputs: await describeInputs(opts.inputs)}
+    const done = opts.resume ? await readJournal(journalPath, header) : new Set<string>()
+    const journal = opts.dryRun ? undefined : await Journal.open(journalPath, {...header, strategy: strategy.kind}, opts.resume === true)
+    const recordsOf = (entries: PlannedEntry[]) => [...new Set(entries.map((e) => e.record!))]
+    let interrupted = false
 
     const planner = new TransactionPlanner(opts.batchSize)
     const inFlight = new Set<{batch: PlannedBatch; done: Promise<void>}>()
@@ -143,22 +164,29 @@ async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rej
       counts.rejected++
       await rejects.write(r)
     }
+    const rejectUnread = async (r: Reject, record: string) => {
+      await reject(r)
+      await journal?.confirm([record], 'rejected')
+    }
 
     /** Send a batch; on a 4xx split it by records until the bad ones are alone, and reject only those. */
     const send = async (batch: PlannedBatch): Promise<void> => {
       const entries = entriesOf(batch)
       const bundle = buildTransaction(entries, strategy.kind, (k) => planner.identifiers.get(k))
       try {
-        const res = await client.request({method: 'POST', path: '', body: bundle, idempotent: true, headers: {prefer: 'return=minimal'}, signal: opts.signal})
+        const res = await client.request({method: 'POST', path: '', body: bundle, idempotent: true, headers: {prefer: 'return=minimal'}})
         counts.retried += res.attempts - 1
+        const outcomes = readTransactionResponse(res.body, entries.length)
+        await journal?.confirm(recordsOf(entries), 'confirmed')
         transactions++
-        readTransactionResponse(res.body, entries.length).forEach((o) => counts[o]++)
+        outcomes.forEach((o) => counts[o]++)
       } catch (error) {
         if (!(error instanceof FhirRequestError) || error.exit !== ExitCode.DATA) throw error
         counts.retried += error.attempts - 1
         if (batch.units.length === 1) {
           const reason = `the server refused it (HTTP ${error.status})${error.outcome ? `: ${error.outcome.text}` : ''}`
           for (const e of entries) await reject({loc: e.loc, code: `FHIR_HTTP_${error.status}`, reason: `${e.key.split('/')[0]}: ${reason}`, raw: e.resource})
+          await journal?.confirm(recordsOf(entries), 'rejected')
           return
         }
         const half = Math.ceil(batch.units.length / 2)
@@ -197,7 +225,7 @@ async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rej
     }
 
     try {
-      for (const src of sources) {
+      reading: for (const [index, src] of sources.entries()) {
         const format = opts.from === 'auto' ? detectFormat(src) : opts.from
         const info: FileInfo = {file: src.name, format}
         files.push(info)
@@ -206,31 +234,56 @@ async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rej
         const ctx = {mapping: format === 'csv' ? opts.mapping : undefined, mappingCtx: opts.mappingCtx, encoding: opts.encoding, info}
         for await (const records of reader(src, ctx)) {
           for (const item of records) {
+            if (opts.signal?.aborted) {
+              interrupted = true
+              break reading
+            }
+            const record = recordKey(index, item.loc)
+            if (done.has(record)) {
+              const n = item.ok ? item.value.length : 1
+              counts.in += n
+              counts.skipped += n
+              continue
+            }
             if (!item.ok) {
               counts.in++
-              await reject(item)
+              await rejectUnread(item, record)
               continue
             }
             const unit: Unit = []
+            const unplanned: Reject[] = []
             for (const resource of item.value) {
               counts.in++
               const e = planEntry(resource, item.loc)
-              if ('key' in e) unit.push(e)
-              else await reject({loc: item.loc, ...e, raw: resource})
+              if ('key' in e) unit.push({...e, record})
+              else unplanned.push({loc: item.loc, ...e, raw: resource})
             }
+            for (const r of unplanned) await (unit.length ? reject(r) : rejectUnread(r, record))
             const full = planner.add(unit)
             if (full) await dispatch(full)
           }
         }
       }
-      const last = planner.flush()
+      const last = interrupted ? undefined : planner.flush()
       if (last) await dispatch(last)
+    } catch (error) {
+      failure ??= error
     } finally {
       await Promise.all([...inFlight].map((f) => f.done))
     }
-    if (failure) throw failure
     counts.merged = planner.merged
-    return finish(opts, endpoint.name, strategy, counts, byType, transactions, files, rejects, started)
+    const finished = !failure && !interrupted
+    await journal?.close(finished)
+    if (failure) {
+      if (failure instanceof HimError && journal && failure.exit !== ExitCode.CONFIG)
+        throw new HimError(failure.message, {
+          code: failure.code,
+          exit: failure.exit,
+          suggestion: `${counts.created + counts.updated + counts.unchanged} resource(s) confirmed before; once fixed, carry on with the same command and --resume (journal ${journalPath})`,
+        })
+      throw failure
+    }
+    return finish(opts, endpoint.name, strategy, counts, byType, transactions, files, rejects, started, interrupted, finished ? undefined : journalPath)
   } finally {
     await client.close()
   }

@@ -15,6 +15,7 @@ export function renderImportSummary(r: ImportResult): string[] {
   } else {
     lines.push(
       `${n(c.in)} in = ${n(c.created)} created + ${n(c.updated)} updated + ${n(c.unchanged)} unchanged + ${n(c.merged)} merged duplicates + ${n(c.rejected)} rejected` +
+        (c.skipped ? ` + ${n(c.skipped)} confirmed by the interrupted run` : '') +
         ` → "${r.endpoint}" in ${(r.durationMs / 1000).toFixed(1)}s (${n(r.transactions)} transaction(s), ${n(c.retried)} retried request(s))`,
     )
   }
@@ -24,6 +25,7 @@ export function renderImportSummary(r: ImportResult): string[] {
     for (const s of r.rejectSample.slice(0, 5)) lines.push(`  ${formatReject(s).replace(/element="[^"]*"|"[^"]*"|'[^']*'/g, (q) => (q.startsWith('element=') ? q : '"…"'))}`)
     if (c.rejected > 5) lines.push(`  … and ${n(c.rejected - 5)} more in the rejects file`)
   }
-  if (!r.balanced) lines.push('internal error: the counts do not add up; please report this')
+  if (r.interrupted) lines.push(`interrupted: the transactions in flight were finished and recorded in ${r.journal}; nothing after them was sent`)
+  if (!r.balanced && !r.interrupted) lines.push('internal error: the counts do not add up; please report this')
   return lines
 }

@@ -16,6 +16,8 @@ export interface PlannedEntry {
   identifier: string
   /** Hash of the content, to tell an identical duplicate from a later version. */
   digest: string
+  /** The input record it came from, as the journal names it ("<input index>:<record number>"). */
+  record?: string
 }
 
 /** The resources of one input record: they travel in the same transaction (a patient and what references it). */

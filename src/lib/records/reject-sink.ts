@@ -13,13 +13,18 @@ export class RejectSink {
   /** The first few rejects, for the console (locations and reasons only, never values). */
   readonly sample: Reject[] = []
 
-  constructor(readonly path: string | undefined, private readonly sampleSize = 10) {}
+  constructor(
+    readonly path: string | undefined,
+    private readonly sampleSize = 10,
+    /** Append to an existing file (an import resumed) rather than replace it. */
+    private readonly append = false,
+  ) {}
 
   async write(r: Reject): Promise<void> {
     this.count++
     if (this.sample.length < this.sampleSize) this.sample.push({loc: r.loc, code: r.code, reason: r.reason})
     if (!this.path) return
-    if (!this.stream) this.stream = createWriteStream(this.path, {encoding: 'utf8'})
+    if (!this.stream) this.stream = createWriteStream(this.path, {encoding: 'utf8', flags: this.append ? 'a' : 'w'})
     const line = JSON.stringify({...r.loc, code: r.code, reason: r.reason, raw: r.raw}) + '\n'
     if (!this.stream.write(line)) await once(this.stream, 'drain')
   }
