@@ -38,7 +38,7 @@ export interface ImportOptions {
 }
 
 export interface ImportCounts {
-  /** Resources read, plus records that could not be read. */
+  /** Resources read, plus records that could not be read (MLLP: messages; `created` counts those acknowledged AA/CA). */
   in: number
   created: number
   updated: number

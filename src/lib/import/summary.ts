@@ -12,6 +12,8 @@ export function renderImportSummary(r: ImportResult): string[] {
   if (r.dryRun) {
     lines.push(`dry run, nothing written to "${r.endpoint}": ${n(c.in)} in = ${n(c.in - c.merged - c.rejected)} to write + ${n(c.merged)} merged duplicates + ${n(c.rejected)} rejected`)
     if (types) lines.push(`  would write ${types} in ${n(r.transactions)} transaction(s)`)
+  } else if (!r.strategy) {
+    lines.push(`${n(c.in)} in = ${n(c.created)} acknowledged + ${n(c.rejected)} rejected → MLLP "${r.endpoint}" in ${(r.durationMs / 1000).toFixed(1)}s`)
   } else {
     lines.push(
       `${n(c.in)} in = ${n(c.created)} created + ${n(c.updated)} updated + ${n(c.unchanged)} unchanged + ${n(c.merged)} merged duplicates + ${n(c.rejected)} rejected` +
