@@ -30,7 +30,7 @@ describe('him import (MLLP endpoint)', () => {
     const r = await himAsync(['import', BATCH, '--endpoint', 'lab', '--json'], {cwd: dir})
     expect(r.code, r.stderr + r.stdout).to.equal(0)
     const j = JSON.parse(r.stdout)
-    expect(j.counts.in).to.equal(3) // the three messages of the batch file
+    expect(j.counts.in).to.equal(2) // the two messages of the batch file (inside FHS/BHS)
     expect(j.counts).to.include({created: j.counts.in, rejected: 0})
     expect(j.balanced).to.equal(true)
     expect(readdirSync(inbox).filter((f) => f.endsWith('.hl7'))).to.have.length(j.counts.in)
