@@ -96,6 +96,20 @@ describe('him import (FHIR endpoint)', function () {
     expect(ids.sort()).to.deep.equal(lines.map((_, i) => `BAD-${i + 1}`).filter((v) => !['BAD-4', 'BAD-11', 'BAD-17'].includes(v)).sort())
   })
 
+  it('imports HL7 v2 (ADT and ORU, through the FHIR hub) twice: the second run changes nothing', async () => {
+    const files = ['adt-a01-synthetic.hl7', 'oru-r01-synthetic.hl7'].map((f) => join(process.cwd(), 'fixtures/hl7v2', f))
+    const first = await run(...files, '--endpoint', 'hapi', '--rejects', 'hl7-rejects.ndjson', '--json')
+    expect(first.code, first.stderr + first.stdout).to.equal(0)
+    const a = JSON.parse(first.stdout)
+    // both messages are about the same synthetic patient: one Patient, the second copy merged
+    expect(a.byType).to.include({Patient: 1, Encounter: 1, DiagnosticReport: 1, Observation: 5})
+    expect(a.counts.merged).to.equal(1)
+    expect(a.counts.created).to.equal(a.counts.in - a.counts.merged)
+    const second = await run(...files, '--endpoint', 'hapi', '--rejects', 'hl7-rejects.ndjson', '--json')
+    const b = JSON.parse(second.stdout)
+    expect(b.counts).to.include({created: 0, updated: 0, unchanged: a.counts.created, rejected: 0})
+  })
+
   it('plans without writing under --dry-run', async () => {
     const other = tempDir('himkit-import-dry-')
     const sys = importConfig(other, [{name: 'hapi', kind: 'fhir', url: fhir.baseUrl}])
