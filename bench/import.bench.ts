@@ -50,7 +50,7 @@ async function runImport(n: number) {
     ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], {cwd: dataDir, encoding: 'utf8', maxBuffer: 1 << 26})
     : spawnSync(process.execPath, args, {cwd: dataDir, encoding: 'utf8', maxBuffer: 1 << 26})
   const seconds = (performance.now() - t0) / 1000
-  if (r.status !== 0) throw new Error(`him import failed (${r.status}): ${r.stderr.slice(-500)}`)
+  if (r.status !== 0) throw new Error(`him import failed (${r.status}): ${r.stdout.slice(-500)} ${r.stderr.slice(-500)}`)
   const rssKb = haveTime ? Number(r.stderr.trim().split('\n').pop()) : Number.NaN
   return {seconds, rssMb: rssKb / 1024, summary: JSON.parse(r.stdout)}
 }
