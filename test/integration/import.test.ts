@@ -110,6 +110,24 @@ describe('him import (FHIR endpoint)', function () {
     expect(b.counts).to.include({created: 0, updated: 0, unchanged: a.counts.created, rejected: 0})
   })
 
+  it('--mode create-only creates what is missing and leaves what exists as it is', async () => {
+    const other = tempDir('himkit-import-create-only-')
+    const sys = importConfig(other, [{name: 'hapi', kind: 'fhir', url: fhir.baseUrl}])
+    const rows = readFileSync(SAMPLE, 'utf8').split('\n').filter(Boolean)
+    writeFileSync(join(other, 'first.csv'), rows.slice(0, 21).join('\n') + '\n')
+    const a = await himAsync(['import', 'first.csv', '--endpoint', 'hapi', '--mode', 'create-only', '--json'], {cwd: other})
+    expect(a.code, a.stderr + a.stdout).to.equal(0)
+    expect(JSON.parse(a.stdout).counts).to.include({created: 20, unchanged: 0})
+    const b = await himAsync(['import', SAMPLE, '--endpoint', 'hapi', '--mode', 'create-only', '--json'], {cwd: other})
+    expect(b.code, b.stderr + b.stdout).to.equal(0)
+    const j = JSON.parse(b.stdout)
+    expect(j.strategy.kind).to.equal('create-only')
+    expect(j.counts).to.include({created: 180, unchanged: 20, updated: 0})
+    const ids = await identifiersOnServer(fhir.baseUrl, sys)
+    expect(ids).to.have.length(200)
+    expect(new Set(ids).size).to.equal(200)
+  })
+
   it('plans without writing under --dry-run', async () => {
     const other = tempDir('himkit-import-dry-')
     const sys = importConfig(other, [{name: 'hapi', kind: 'fhir', url: fhir.baseUrl}])

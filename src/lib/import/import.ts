@@ -24,7 +24,9 @@ export interface ImportOptions {
   concurrency: number
   dryRun: boolean
   rejects: string
-  strategy: 'auto' | StrategyKind
+  strategy: 'auto' | Exclude<StrategyKind, 'create-only'>
+  /** upsert (default): create or update; create-only: conditional create, existing records left alone. */
+  mode?: 'upsert' | 'create-only'
   mapping?: Mapping
   mappingCtx: MappingContext
   encoding?: CsvEncoding
@@ -145,7 +147,7 @@ async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rej
     const cs = meta.body as {resourceType?: string; software?: {name?: string}}
     if (cs.resourceType !== 'CapabilityStatement')
       throw new HimError(`endpoint "${endpoint.name}": ${endpoint.url}/metadata is not a FHIR CapabilityStatement`, {code: 'NOT_FHIR', exit: ExitCode.UNAVAILABLE})
-    const chosen = chooseStrategy(analyzeCapabilities(cs as never), cs.software, opts.strategy)
+    const chosen = chooseStrategy(analyzeCapabilities(cs as never), cs.software, opts.strategy, opts.mode)
     if ('error' in chosen) throw new HimError(`endpoint "${endpoint.name}": ${chosen.error}`, {code: 'NO_IDEMPOTENT_WRITE', exit: ExitCode.UNAVAILABLE})
     const strategy = chosen
 
@@ -176,7 +178,7 @@ async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rej
       try {
         const res = await client.request({method: 'POST', path: '', body: bundle, idempotent: true, headers: {prefer: 'return=minimal'}})
         counts.retried += res.attempts - 1
-        const outcomes = readTransactionResponse(res.body, entries.length)
+        const outcomes = readTransactionResponse(res.body, entries.length, strategy.kind === 'create-only')
         await journal?.confirm(recordsOf(entries), 'confirmed')
         transactions++
         outcomes.forEach((o) => counts[o]++)

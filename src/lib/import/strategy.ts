@@ -5,8 +5,10 @@ import {type ServerCapabilities} from '../endpoint/probe.js'
  * - `put`: `PUT Type/id` with the deterministic id (uuidV5 of the identifier); needs update-as-create.
  * - `conditional`: `PUT Type?identifier=system|value` (conditional update: creates when nothing matches, updates
  *   the one match otherwise); the server assigns ids, references inside a transaction go by `urn:uuid`.
+ * - `create-only` (--mode create-only): `POST Type` with If-None-Exist on the identifier (conditional create):
+ *   what exists is left as it is, only what is missing is created.
  */
-export type StrategyKind = 'put' | 'conditional'
+export type StrategyKind = 'put' | 'conditional' | 'create-only'
 
 export interface Strategy {
   kind: StrategyKind
@@ -24,9 +26,14 @@ const KNOWN_UPDATE_CREATE = [/^HAPI FHIR/i]
 export function chooseStrategy(
   caps: ServerCapabilities,
   software: {name?: string} | undefined,
-  requested: 'auto' | StrategyKind = 'auto',
+  requested: 'auto' | Exclude<StrategyKind, 'create-only'> = 'auto',
+  mode: 'upsert' | 'create-only' = 'upsert',
 ): Strategy | {error: string} {
   if (!caps.transaction) return {error: 'the server does not advertise transaction Bundles, which him import needs'}
+  if (mode === 'create-only')
+    return caps.conditionalCreate
+      ? {kind: 'create-only', reason: 'conditional create on the identifier: records already on the server are left as they are (--mode create-only)'}
+      : {error: 'the server does not advertise conditional create (--mode create-only)'}
   if (requested === 'put') return {kind: 'put', reason: 'PUT Type/id with ids from identifiers (--strategy put)'}
   if (requested === 'conditional') {
     if (!caps.conditionalUpdate) return {error: 'the server does not advertise conditional update (--strategy conditional)'}

@@ -89,7 +89,8 @@ function rewriteReferences(resource: Resource, map: (ref: string) => string | un
  * The transaction Bundle for some entries (each Type/id at most once: the planner merged duplicates before).
  * `put`: PUT Type/id, references unchanged (the ids are the server's ids). `conditional`: PUT Type?identifier=...,
  * no id in the body, fullUrl urn:uuid:<planned id> and references to entries of the same transaction by urn:uuid,
- * references to other resources by conditional reference on their identifier when known.
+ * references to other resources by conditional reference on their identifier when known. `create-only`: the
+ * same, as POST Type with ifNoneExist on the identifier.
  */
 export function buildTransaction(entries: PlannedEntry[], strategy: StrategyKind, identifierOf: (key: string) => string | undefined = () => undefined) {
   if (strategy === 'put')
@@ -115,23 +116,25 @@ export function buildTransaction(entries: PlannedEntry[], strategy: StrategyKind
       })
       if (e.identifier?.startsWith(`${RESOURCE_ID_SYSTEM}|`))
         body.identifier = [...(Array.isArray(body.identifier) ? body.identifier : []), {system: RESOURCE_ID_SYSTEM, value: e.key.slice(slash + 1)}]
+      const match = `identifier=${encodeURIComponent(e.identifier)}`
       return {
         fullUrl: `urn:uuid:${e.key.slice(slash + 1)}`,
         resource: body,
-        request: {method: 'PUT', url: `${type}?identifier=${encodeURIComponent(e.identifier)}`},
+        request: strategy === 'create-only' ? {method: 'POST', url: type, ifNoneExist: match} : {method: 'PUT', url: `${type}?${match}`},
       }
     }),
   }
 }
 
-/** created / updated / unchanged for each entry of a transaction-response, in order. */
-export function readTransactionResponse(body: unknown, count: number): EntryOutcome[] {
+/** created / updated / unchanged for each entry of a transaction-response, in order (create-only: 200 = left as it was). */
+export function readTransactionResponse(body: unknown, count: number, createOnly = false): EntryOutcome[] {
   const entries = (body as {entry?: Array<{response?: {status?: string; outcome?: unknown}}>})?.entry ?? []
   const out: EntryOutcome[] = []
   for (let i = 0; i < count; i++) {
     const res = entries[i]?.response
     const status = Number.parseInt(res?.status ?? '', 10)
     if (status === 201) out.push('created')
+    else if (createOnly && status === 200) out.push('unchanged')
     else {
       const oo = res?.outcome as {issue?: Array<{details?: {coding?: Array<{code?: string}>}; diagnostics?: string}>} | undefined
       const noChange = (oo?.issue ?? []).some(

@@ -97,6 +97,14 @@ describe('import planning', () => {
     })
   })
 
+  it('create-only: POST with ifNoneExist on the identifier; 200 means it was there already', () => {
+    const e = entry({...patient('9'), id: '6f1b2c1e-8a7d-4f3b-9c5e-2d7a1b4c8e91'})
+    const b = buildTransaction([e], 'create-only')
+    expect(b.entry[0].request).to.deep.equal({method: 'POST', url: 'Patient', ifNoneExist: `identifier=${encodeURIComponent('urn:test:mrn|9')}`})
+    expect(b.entry[0].resource).to.not.have.property('id')
+    expect(readTransactionResponse({entry: [{response: {status: '200 OK'}}, {response: {status: '201 Created'}}]}, 2, true)).to.deep.equal(['unchanged', 'created'])
+  })
+
   it('reads created / updated / unchanged from a transaction-response (HAPI storage codes)', () => {
     const noChange = {resourceType: 'OperationOutcome', issue: [{severity: 'information', details: {coding: [{code: 'SUCCESSFUL_UPDATE_NO_CHANGE'}]}}]}
     const body = {entry: [{response: {status: '201 Created'}}, {response: {status: '200 OK'}}, {response: {status: '200 OK', outcome: noChange}}]}
@@ -113,6 +121,10 @@ describe('import planning', () => {
       const c = caps({...tx, resource: [{type: 'Patient', conditionalUpdate: true}]})
       expect(chooseStrategy(c, {name: 'Some EHR'})).to.include({kind: 'conditional'})
       expect(chooseStrategy(c, {name: 'HAPI FHIR Server'})).to.include({kind: 'put'})
+    })
+    it('create-only needs conditional create', () => {
+      expect(chooseStrategy(caps({...tx, resource: [{type: 'Patient', conditionalCreate: true}]}), undefined, 'auto', 'create-only')).to.include({kind: 'create-only'})
+      expect(chooseStrategy(caps({...tx, resource: [{type: 'Patient', updateCreate: true}]}), undefined, 'auto', 'create-only')).to.have.property('error')
     })
     it('refuses a server without transactions or without any idempotent write', () => {
       expect(chooseStrategy(caps({resource: [{type: 'Patient', updateCreate: true}]}), undefined)).to.have.property('error')
