@@ -158,7 +158,7 @@ async function importToFhir(sources: Source[], endpoint: FhirEndpointConfig, rej
     const recordsOf = (entries: PlannedEntry[]) => [...new Set(entries.map((e) => e.record!))]
     let interrupted = false
 
-    const planner = new TransactionPlanner(opts.batchSize)
+    const planner = new TransactionPlanner(opts.batchSize, strategy.kind !== 'put')
     const inFlight = new Set<{batch: PlannedBatch; done: Promise<void>}>()
     let failure: unknown
 

@@ -15,7 +15,7 @@ export interface PlannedBatch {
  * - the same Type/id with the same content as one already sent: not sent again (merged);
  * - the same Type/id with other content than one already sent: sent, in a later transaction (an update), which the
  *   dispatcher never runs beside the earlier one (see `touches`).
- * Pure: no I/O. Memory: a digest per distinct Type/id seen.
+ * Pure: no I/O. Memory: a digest per distinct Type/id seen (and its identifier with keepIdentifiers).
  */
 export class TransactionPlanner {
   private units: Unit[] = []
@@ -28,7 +28,11 @@ export class TransactionPlanner {
   readonly identifiers = new Map<string, string>()
   merged = 0
 
-  constructor(private readonly batchSize: number) {}
+  /** keepIdentifiers: remember each Type/id's identifier (the conditional strategies reference across transactions). */
+  constructor(
+    private readonly batchSize: number,
+    private readonly keepIdentifiers = false,
+  ) {}
 
   /** Add one record's resources; returns a batch when one is full. */
   add(unit: Unit): PlannedBatch | undefined {
@@ -54,7 +58,7 @@ export class TransactionPlanner {
     kept.forEach((e, pos) => {
       this.index.set(e.key, {unit: u, pos})
       this.planned.set(e.key, e.digest)
-      this.identifiers.set(e.key, e.identifier)
+      if (this.keepIdentifiers) this.identifiers.set(e.key, e.identifier)
     })
     this.units.push(kept)
     this.size += kept.length
