@@ -172,3 +172,17 @@ function parseCsv(text: string): string[][] {
   if (cell !== '' || row.length) row.push(cell.trim()), rows.push(row)
   return rows
 }
+
+describe('him convert HL7 v2 -> FHIR -> HL7 v2 (built CLI)', () => {
+  it('writes a Bundle back as one ADT per patient, with its next of kin, visit, allergies and diagnoses', () => {
+    const bundle = tmp.path('adt.json')
+    const back = tmp.path('adt.back.hl7')
+    expect(him(['convert', fixture('hl7v2/adt-a01-synthetic.hl7'), '--to', 'fhir', '--bundle-type', 'transaction', '-o', bundle]).code).to.equal(0)
+    const r = him(['convert', bundle, '--to', 'hl7', '-o', back])
+    expect(r.code, r.stderr).to.equal(0)
+    expect(r.stderr).to.include('1 in = 1 out + 0 rejected')
+    const segments = readFileSync(back, 'utf8').split('\r').map((s) => s.slice(0, 3))
+    expect(segments.filter((s) => s === 'MSH')).to.have.length(1)
+    for (const seg of ['PID', 'NK1', 'PV1', 'AL1', 'DG1']) expect(segments, seg).to.include(seg)
+  })
+})

@@ -12,7 +12,7 @@ import {detectFormat, openSource, type Source} from '../io/source.js'
 import {RejectSink} from '../records/reject-sink.js'
 import {type Reject, Tally} from '../records/types.js'
 import {convertCsvToNdjsonInParallel, PARALLEL_MIN_BYTES, parallelWorkers, type ParallelOptions} from './parallel-csv.js'
-import {type FileInfo, OUTPUT_EXTENSION, type OutputWriter, READERS, WRITERS, type WriterContext} from './formats.js'
+import {fhirInputByPatient, type FileInfo, OUTPUT_EXTENSION, type OutputWriter, READERS, WRITERS, type WriterContext} from './formats.js'
 
 export interface ConvertOptions {
   inputs: string[]
@@ -119,7 +119,8 @@ export async function convert(opts: ConvertOptions): Promise<ConvertResult> {
       const info: FileInfo = {file: src.name, format}
       const file: FileSummary = Object.assign(info, {in: 0, out: 0, rejected: 0})
       files.push(file)
-      const reader = READERS[format]
+      // HL7 v2 carries a patient with its visit, allergies and diagnoses: a Bundle is read a patient at a time.
+      const reader = format === 'fhir' && opts.to === 'hl7' ? fhirInputByPatient : READERS[format]
       try {
         if (!reader)
           throw new HimError(`${src.name}: ${format} input is not supported by convert yet`, {code: 'FORMAT_UNSUPPORTED', exit: ExitCode.DATA})

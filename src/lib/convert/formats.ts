@@ -10,7 +10,7 @@ import {csvWriter} from '../formats/csv/writer.js'
 import {compileFromFhir, compileToFhir, isProblem, type MappingContext} from '../formats/csv/mapping/patient-mapping.js'
 import {mappingForHeader} from '../formats/csv/mapping/builtin.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
-import {readFhir, type Resource} from '../formats/fhir/reader.js'
+import {detectLayout, readFhir, WHOLE_JSON_LIMIT, type Resource} from '../formats/fhir/reader.js'
 import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/writer.js'
 import {readHl7AsFhir} from '../formats/hl7v2/fhir-reader.js'
 import {hl7BatchWriter, hl7SplitWriter, type Hl7WriterSettings} from '../formats/hl7v2/batch-writer.js'
@@ -102,6 +102,42 @@ async function* csvInput(src: Source, ctx: ReaderContext): AsyncGenerator<Array<
     }
     yield out
   }
+}
+
+/** The patient a resource belongs to, as `Patient/id`: itself, or its subject / patient reference. */
+function patientKey(r: Resource): string | undefined {
+  if (r.resourceType === 'Patient') return r.id ? `Patient/${r.id}` : undefined
+  const ref: unknown = r.subject?.reference ?? r.patient?.reference
+  return typeof ref === 'string' && ref.startsWith('Patient/') ? ref : undefined
+}
+
+/**
+ * A Bundle's entries grouped by patient, one record per patient (in the order the patients first appear); entries
+ * of no patient stay records of their own. For formats whose unit is the patient (an HL7 v2 ADT carries the
+ * patient with its visit, allergies and diagnoses), not the resource. The Bundle is already in memory: only JSON
+ * documents are grouped, never NDJSON.
+ */
+export async function* fhirInputByPatient(src: Source): AsyncGenerator<Array<ReadResult<Resource[]>>> {
+  if (detectLayout(src) === 'ndjson' || (src.size ?? 0) > WHOLE_JSON_LIMIT) {
+    yield* fhirInput(src)
+    return
+  }
+  const groups = new Map<string, {value: Resource[]; loc: ReadResult<Resource[]>['loc']}>()
+  const out: Array<ReadResult<Resource[]> | {key: string}> = []
+  for await (const item of readFhir(src)) {
+    if (!item.ok) {
+      out.push(item)
+      continue
+    }
+    const key = patientKey(item.value)
+    if (key === undefined) out.push({ok: true, value: [item.value], loc: item.loc})
+    else if (groups.has(key)) groups.get(key)!.value.push(item.value)
+    else {
+      groups.set(key, {value: [item.value], loc: item.loc})
+      out.push({key})
+    }
+  }
+  yield out.map((x) => ('key' in x ? {ok: true as const, ...groups.get(x.key)!} : x))
 }
 
 async function* fhirInput(src: Source): AsyncGenerator<Array<ReadResult<Resource[]>>> {
