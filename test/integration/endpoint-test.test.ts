@@ -1,23 +1,16 @@
 import {expect} from 'chai'
-import {createServer} from 'node:net'
 
 import {startAuthServer, type AuthServer} from './support/auth-server.js'
 import {FaultProxy} from './support/fault-proxy.js'
 import {requireFhirServer, type FhirServer} from './support/fhir-server.js'
 import {himAsync} from './support/run-cli.js'
 import {makeClientKey, makeSelfSignedCert, tempDir, writeConfig} from './support/test-keys.js'
+import {deadPort} from './support/ports.js'
 
 // `him endpoint test` against the real HAPI FHIR JPA server, without auth and through OAuth flows checked by a real
 // authorization server (oidc-provider), plus the failures a person meets: wrong secret, dead port, bad certificate.
 const CLIENT_SECRET = 'cc-secret-for-tests-4f1d'
 
-async function deadPort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const {port} = s.address() as {port: number}
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 describe('him endpoint test', function () {
   let fhir: FhirServer

@@ -1,24 +1,17 @@
 import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 
 import {requireFhirServer, type FhirServer} from './support/fhir-server.js'
 import {identifiersOnServer, importConfig} from './support/server-patients.js'
 import {himAsync} from './support/run-cli.js'
 import {tempDir} from './support/test-keys.js'
+import {deadPort} from './support/ports.js'
 
 // him import against the real HAPI FHIR server. Every run writes with its own MRN system (urn:himkit:test:<uuid>),
 // so the counts below are this test's alone on a shared server. Inputs are the synthetic sample and synthetic rows.
 const SAMPLE = join(process.cwd(), 'fixtures/sample/patients.csv')
 
-async function deadPort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const {port} = s.address() as {port: number}
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 describe('him import (FHIR endpoint)', function () {
   let fhir: FhirServer
