@@ -11,35 +11,17 @@ import {join} from 'node:path'
 
 import {himAsync} from './support/run-cli.js'
 import {writeConfig} from './support/test-keys.js'
+import {pythonMllpServer} from './support/python-mllp.js'
 
 const MLLP_SEND = '/usr/bin/mllp_send'
 const PYTHON = '/usr/bin/python3'
 
 /** An hl7.mllp server that prints what it receives and answers AA, or AR to a network-management query (NMQ). */
-const PY_SERVER = `
-import asyncio
-from hl7.mllp import start_hl7_server
-
-async def handle(reader, writer):
-    try:
-        while not writer.is_closing():
-            msg = await reader.readmessage()
-            kind = str(msg.segment('MSH')[9])
-            print('GOT', kind, str(msg.segment('MSH')[11]), flush=True)
-            writer.writemessage(msg.create_ack('AR' if kind.startswith('NMQ') else 'AA'))
-            await writer.drain()
-    except asyncio.IncompleteReadError:
-        if not writer.is_closing():
-            writer.close()
-
-async def main():
-    server = await start_hl7_server(handle, '127.0.0.1', 0)
-    print('PORT', server.sockets[0].getsockname()[1], flush=True)
-    async with server:
-        await server.serve_forever()
-
-asyncio.run(main())
-`
+const PY_SERVER = pythonMllpServer([
+  "kind = str(msg.segment('MSH')[9])",
+  "print('GOT', kind, str(msg.segment('MSH')[11]), flush=True)",
+  "ack = 'AR' if kind.startswith('NMQ') else 'AA'",
+])
 
 /** A TCP server that accepts and never answers: connects, but no ACK ever comes. */
 function silentServer(): Promise<{port: number; close: () => Promise<void>}> {

@@ -15,6 +15,7 @@ import {openSource} from '../../src/lib/io/source.js'
 import {type Reject} from '../../src/lib/records/types.js'
 import {frame} from '../../src/lib/endpoint/mllp/framing.js'
 import {Hl7Message} from '../../src/lib/formats/hl7v2/message.js'
+import {pythonMllpServer} from './support/python-mllp.js'
 
 const run = promisify(execFile)
 const root = new URL('../../', import.meta.url).pathname
@@ -128,27 +129,8 @@ describe('MLLP interop with python-hl7', function () {
   })
 })
 
-const PY_SERVER = `
-import asyncio
-from hl7.mllp import start_hl7_server
-
-async def handle(reader, writer):
-    try:
-        while not writer.is_closing():
-            msg = await reader.readmessage()
-            ctrl = str(msg.segment('MSH')[10])
-            print('GOT', ctrl, str(msg.segment('PID')[5]), flush=True)
-            writer.writemessage(msg.create_ack('AE' if ctrl.startswith('BAD') else 'AA'))
-            await writer.drain()
-    except asyncio.IncompleteReadError:
-        if not writer.is_closing():
-            writer.close()
-
-async def main():
-    server = await start_hl7_server(handle, '127.0.0.1', 0)
-    print('PORT', server.sockets[0].getsockname()[1], flush=True)
-    async with server:
-        await server.serve_forever()
-
-asyncio.run(main())
-`
+const PY_SERVER = pythonMllpServer([
+  "ctrl = str(msg.segment('MSH')[10])",
+  "print('GOT', ctrl, str(msg.segment('PID')[5]), flush=True)",
+  "ack = 'AE' if ctrl.startswith('BAD') else 'AA'",
+])
