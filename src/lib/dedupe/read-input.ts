@@ -66,7 +66,11 @@ export interface ReadInputsResult {
 }
 
 export interface ReadInputsOptions {
-  inputs: Array<{path: string; side: number}>
+  /**
+   * `serverBase`: the file holds resources fetched from that FHIR server (dedupe --endpoint); each Patient's key is
+   * then `Patient/<id>` and its location the resource's URL, so pairs, review files and decisions name server ids.
+   */
+  inputs: Array<{path: string; side: number; serverBase?: string}>
   from: 'auto' | 'csv' | 'fhir'
   mapping?: Mapping
   mappingCtx: MappingContext
@@ -110,8 +114,10 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
           continue
         }
         const p = item.value as Patient
-        const key = p.id ?? `${src.name}#${item.loc.record ?? records.length + 1}`
-        addRecord({key, patient: p, side: input.side, updated: p.meta?.lastUpdated, loc: item.loc, fileIndex})
+        const onServer = input.serverBase !== undefined && p.id !== undefined
+        const key = onServer ? `Patient/${p.id}` : p.id ?? `${src.name}#${item.loc.record ?? records.length + 1}`
+        const loc = onServer ? {file: `${input.serverBase}/Patient/${p.id}`} : item.loc
+        addRecord({key, patient: p, side: input.side, updated: p.meta?.lastUpdated, loc, fileIndex})
         info.records++
       }
       continue

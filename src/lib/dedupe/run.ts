@@ -43,6 +43,10 @@ export interface DedupeFilesOptions {
   onStage?: (stage: string) => void
   /** Interactive review (a TTY): shown the undecided doubtful pairs, returns what the person decided. */
   reviewer?: (items: ReviewItem[]) => Promise<Decision[]>
+  /** The inputs were fetched from this FHIR server (dedupe --endpoint): keys are `Patient/<id>`, locations URLs. */
+  serverBase?: string
+  /** Given the final result (after review) and its records, before anything is written: dedupe --endpoint plans merges from it. */
+  onResult?: (result: DedupeResult, records: InputRecord[]) => void
 }
 
 export interface DedupeSummary {
@@ -120,7 +124,7 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
   if (opts.output && opts.output !== '-' && !/\.(csv|json|ndjson)$/i.test(opts.output))
     throw usageError(`-o ${opts.output}: name it .csv, .json (FHIR Bundle) or .ndjson`)
   onStage('reading')
-  const inputs = [...opts.inputs.map((path) => ({path, side: 0})), ...(opts.linkTo ? [{path: opts.linkTo, side: 1}] : [])]
+  const inputs = [...opts.inputs.map((path) => ({path, side: 0, serverBase: opts.serverBase})), ...(opts.linkTo ? [{path: opts.linkTo, side: 1}] : [])]
   const {records, rejects, files} = await readInputs({inputs, from: opts.from, mapping: opts.mapping, mappingCtx: opts.mappingCtx, encoding: opts.encoding})
   if (opts.output?.toLowerCase().endsWith('.csv') && files.some((f) => f.format !== 'csv'))
     throw usageError('CSV golden output needs CSV input (it keeps the input\'s columns); write .json or .ndjson')
@@ -160,6 +164,7 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
     reviewQueue = {file, pending: items.filter((it) => !nowDecided.has(decisionKey(it.a, it.b))).length}
   }
 
+  opts.onResult?.(result, records)
   onStage('writing')
   const clusterOf = new Int32Array(records.length)
   result.clusters.forEach((c, ci) => c.members.forEach((m) => (clusterOf[m] = ci)))
