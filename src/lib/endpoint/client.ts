@@ -174,15 +174,18 @@ export class EndpointClient {
    * transport rules, retries and re-authentication as `request`; the timeout covers the wait for the response
    * headers, not the reading of the body (the caller's signal still ends it).
    */
-  async download(path: string, opts: {signal?: AbortSignal; accept?: string} = {}): Promise<FhirResponse<ReadableStream<Uint8Array>>> {
-    this.checkSameServer(path)
+  async download(path: string, opts: {signal?: AbortSignal; accept?: string; token?: boolean} = {}): Promise<FhirResponse<ReadableStream<Uint8Array>>> {
+    // Without a token (a bulk manifest with requiresAccessToken false) the file may live elsewhere, e.g. a bucket.
+    const token = opts.token ?? true
+    if (token) this.checkSameServer(path)
+    else if (/^https?:\/\//i.test(path)) checkTransport(path, this.opts.allowInsecure ?? this.endpoint.allowInsecure ?? false, this.endpoint.name)
     const url = /^https?:\/\//i.test(path) ? path : `${this.baseUrl}/${path.replace(/^\/+/, '')}`
     return this.withRetries<ReadableStream<Uint8Array>>(`GET ${describePath(path, this.baseUrl)}`, true, opts.signal, async () => {
       const headersTimeout = new AbortController()
       const timer = setTimeout(() => headersTimeout.abort(new DOMException('no response headers in time', 'TimeoutError')), this.timeoutMs)
       const signal = opts.signal ? AbortSignal.any([opts.signal, headersTimeout.signal]) : headersTimeout.signal
       try {
-        const headers = {accept: opts.accept ?? 'application/fhir+ndjson', ...(await this.auth.authorize(signal))}
+        const headers = {accept: opts.accept ?? 'application/fhir+ndjson', ...(token ? await this.auth.authorize(signal) : {})}
         const res = await fetch(url, {headers, signal, ...(this.dispatcher ? {dispatcher: this.dispatcher} : {})} as RequestInit)
         if (!res.ok || !res.body) {
           const text = await res.text().catch(() => '')

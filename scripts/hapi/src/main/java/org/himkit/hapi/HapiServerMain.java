@@ -13,6 +13,12 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -84,6 +90,21 @@ public final class HapiServerMain {
 		ServletHolder holder = new ServletHolder(fhir);
 		holder.setInitOrder(1);
 		handler.addServlet(holder, "/fhir/*");
+		// HAPI's bulk export status answers a fixed "Retry-After: 120". A client that honours it (ours does) would
+		// make every export test wait two minutes; this test server says HIMKIT_HAPI_RETRY_AFTER seconds (default 1).
+		String retryAfter = System.getenv().getOrDefault("HIMKIT_HAPI_RETRY_AFTER", "1");
+		Filter shortRetryAfter = (request, response, chain) -> chain.doFilter(request, new HttpServletResponseWrapper((HttpServletResponse) response) {
+			@Override
+			public void setHeader(String name, String value) {
+				super.setHeader(name, "Retry-After".equalsIgnoreCase(name) ? retryAfter : value);
+			}
+
+			@Override
+			public void addHeader(String name, String value) {
+				super.addHeader(name, "Retry-After".equalsIgnoreCase(name) ? retryAfter : value);
+			}
+		});
+		handler.addFilter(new FilterHolder(shortRetryAfter), "/fhir/*", EnumSet.of(DispatcherType.REQUEST));
 		server.setHandler(handler);
 		server.setStopAtShutdown(true);
 		Runtime.getRuntime().addShutdownHook(new Thread(ctx::close));
