@@ -26,7 +26,7 @@ export interface SearchResult {
   searchTime?: string
   pages: number
   resources: number
-  /** Continuations with `_offset` after a page without a `next` link. */
+  /** Continuations with `_offset` that found more after a page without a `next` link. */
   offsetContinuations: number
 }
 
@@ -58,6 +58,7 @@ export function searchPaths(req: SearchRequest): string[] {
 
 export async function searchToStaging(client: EndpointClient, req: SearchRequest, staging: Staging, opts: SearchExportOptions = {}): Promise<SearchResult> {
   const result: SearchResult = {pages: 0, resources: 0, offsetContinuations: 0}
+  const pageSize = req.pageSize ?? 500
   const writers = new Map<string, StagedWriter>()
   const writer = (type: string) => {
     let w = writers.get(type)
@@ -71,6 +72,7 @@ export async function searchToStaging(client: EndpointClient, req: SearchRequest
       let matched = 0
       let total: number | undefined
       let offsetTried = -1
+      let continuing = false
       const seenLinks = new Set<string>()
       while (path !== undefined) {
         const res: FhirResponse<SearchPage> = await client.request<SearchPage>({path, signal: opts.signal})
@@ -84,13 +86,17 @@ export async function searchToStaging(client: EndpointClient, req: SearchRequest
           if (at && (!result.searchTime || Date.parse(at) < Date.parse(result.searchTime))) result.searchTime = at
         }
         let n = 0
+        let pageMatched = 0
         for (const e of page.entry ?? []) {
           const r = e.resource as {resourceType?: string} | undefined
           if (!r?.resourceType || e.search?.mode === 'outcome' || r.resourceType === 'OperationOutcome') continue
           await writer(r.resourceType).line(JSON.stringify(r))
           n++
-          if ((e.search?.mode ?? 'match') === 'match') matched++
+          if ((e.search?.mode ?? 'match') === 'match') pageMatched++
         }
+        matched += pageMatched
+        if (continuing && pageMatched > 0) result.offsetContinuations++
+        continuing = false
         result.resources += n
         if (n) opts.onResources?.(n)
         const next: string | undefined = page.link?.find((l) => l.relation === 'next')?.url
@@ -99,17 +105,21 @@ export async function searchToStaging(client: EndpointClient, req: SearchRequest
             throw new HimError(`endpoint "${client.endpoint.name}": the ${type} search sent the same next page link twice`, {code: 'PAGING_LOOP', exit: ExitCode.UNAVAILABLE})
           seenLinks.add(next)
           path = next
-        } else if (total !== undefined && matched < total) {
-          // No next link, but the server said there are more: ask for the rest from where we are.
-          if (offsetTried === matched)
-            throw new HimError(
-              `endpoint "${client.endpoint.name}": the ${type} search ended after ${matched} of ${total} records (no next page link, and _offset gave nothing more)`,
-              {code: 'SEARCH_INCOMPLETE', exit: ExitCode.UNAVAILABLE, suggestion: 'nothing was written; try again, or use --method bulk if the server offers it'},
-            )
+          continue
+        }
+        // No next link. A full page, or fewer records than the server's total, may mean the link went missing
+        // (a proxy, a server bug): ask for the rest from where we are. An answer with nothing more ends it.
+        const short = total !== undefined && matched < total
+        if ((short || pageMatched >= pageSize) && offsetTried !== matched) {
           offsetTried = matched
-          result.offsetContinuations++
+          continuing = true
           path = `${first}&_offset=${matched}`
-        } else path = undefined
+        } else if (short)
+          throw new HimError(
+            `endpoint "${client.endpoint.name}": the ${type} search ended after ${matched} of ${total} records (no next page link, and _offset gave nothing more)`,
+            {code: 'SEARCH_INCOMPLETE', exit: ExitCode.UNAVAILABLE, suggestion: 'nothing was written; try again, or use --method bulk if the server offers it'},
+          )
+        else path = undefined
       }
     }
     for (const w of writers.values()) await w.close()

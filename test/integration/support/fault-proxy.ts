@@ -14,8 +14,12 @@ export type Fault =
   | {kind: 'reset'}
   /** Let the server act on the request, then drop the connection instead of answering. */
   | {kind: 'reset-after-forward'}
-  | {kind: 'status'; status: number; retryAfter?: string; body?: unknown}
+  | {kind: 'status'; status: number; retryAfter?: string; body?: unknown; headers?: Record<string, string>}
   | {kind: 'delay'; ms: number}
+  /** Let the request through, send the answer's headers and half its body, then drop the connection. */
+  | {kind: 'truncate'}
+  /** Let the request through and change the answer's body (e.g. take a next page link out). */
+  | {kind: 'rewrite'; body: (text: string) => string}
 
 export interface FaultRule {
   fault: Fault
@@ -112,9 +116,10 @@ export class FaultProxy {
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = {'content-type': 'application/fhir+json'}
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter
+      Object.assign(headers, fault.headers)
       const body = fault.body ?? {resourceType: 'OperationOutcome', issue: [{severity: 'error', code: fault.status === 429 ? 'throttled' : 'transient', diagnostics: `injected ${fault.status}`}]}
       req.resume()
-      res.writeHead(fault.status, headers).end(JSON.stringify(body))
+      res.writeHead(fault.status, headers).end(body === null ? '' : JSON.stringify(body))
       entry.status = fault.status
       return
     }
@@ -135,11 +140,29 @@ export class FaultProxy {
 
     const headers = {...req.headers}
     delete headers.authorization // the HAPI test server has no security of its own
+    if (fault?.kind === 'rewrite') delete headers['accept-encoding'] // a body to change must come uncompressed
     const upstream = httpRequest({host: target.hostname, port: target.port, method, path: url, headers}, (up) => {
       entry.status = up.statusCode
       if (fault?.kind === 'reset-after-forward') {
         up.resume()
         up.on('end', () => req.socket.destroy())
+        return
+      }
+      if (fault?.kind === 'truncate' || fault?.kind === 'rewrite') {
+        const chunks: Buffer[] = []
+        up.on('data', (c: Buffer) => chunks.push(c))
+        up.on('end', () => {
+          const whole = Buffer.concat(chunks)
+          const headers = {...up.headers}
+          delete headers['transfer-encoding']
+          if (fault.kind === 'rewrite') {
+            const body = Buffer.from(fault.body(whole.toString('utf8')))
+            res.writeHead(up.statusCode ?? 502, {...headers, 'content-length': String(body.length)}).end(body)
+            return
+          }
+          res.writeHead(up.statusCode ?? 502, {...headers, 'content-length': String(whole.length)})
+          res.write(whole.subarray(0, Math.floor(whole.length / 2)), () => setTimeout(() => req.socket.destroy(), 20))
+        })
         return
       }
       res.writeHead(up.statusCode ?? 502, up.headers)
