@@ -235,6 +235,32 @@ describe('him export (FHIR endpoint)', function () {
     for (const id of ourObservations) expect(ids).to.include(id)
   })
 
+  it('--patient (bulk by POST, search with and without --include-related) and --group (bulk) export that scope only', async () => {
+    const patient = ourPatients[0] // has 3 of the synthetic Observations
+    const results = []
+    for (const how of [[], ['--method', 'search'], ['--method', 'search', '--include-related']]) {
+      const r = await run('--endpoint', 'hapi', '--patient', patient, ...types, ...how, '--to', 'ndjson', '-o', `one-${how.length}`, '--json')
+      expect(r.code, r.stderr).to.equal(0)
+      results.push(JSON.parse(r.stdout))
+      expect(canonical(join(dir, `one-${how.length}`))).to.deep.equal(canonical(join(dir, 'one-0')))
+    }
+    expect(results.map((r) => r.method)).to.deep.equal(['bulk', 'search', 'search'])
+    expect(results[0].counts.byType).to.deep.equal({Patient: 1, Observation: 3})
+
+    const group = `grp-${system.slice(-12)}`
+    const members = ourPatients.slice(0, 5).map((id) => ({entity: {reference: `Patient/${id}`}}))
+    const put = await fetch(`${fhir.baseUrl}/Group/${group}`, {
+      method: 'PUT',
+      headers: {'content-type': 'application/fhir+json'},
+      body: JSON.stringify({resourceType: 'Group', id: group, type: 'person', actual: true, member: members}),
+    })
+    expect(put.status).to.equal(201)
+    const g = await run('--endpoint', 'hapi', '--group', group, ...types, '--to', 'ndjson', '-o', 'group', '--json')
+    expect(g.code, g.stderr).to.equal(0)
+    expect(JSON.parse(g.stdout).counts.byType).to.deep.equal({Patient: 5, Observation: 15})
+    expect(readNdjson(join(dir, 'group', 'Patient.ndjson')).map((p) => p.id).sort()).to.deep.equal(ourPatients.slice(0, 5).sort())
+  })
+
   it('says what is wrong with the request in one line', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['--type', 'Observation', '--to', 'csv', '-o', 'x.csv'], 64, /CSV output holds Patients/],
