@@ -14,6 +14,7 @@ import {randomUUID} from 'node:crypto'
 import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
+import {benchFhirServer} from './hapi-server.js'
 import {writeSyntheticCsv} from './synthetic-patients.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -23,14 +24,8 @@ const dataDir = `${root}bench/data/export`
 mkdirSync(dataDir, {recursive: true})
 if (!existsSync(`${root}dist/commands/export.js`)) throw new Error('build first: npm run build')
 
-let base = process.env.HIMKIT_TEST_FHIR_URL
-let pidFile: string | undefined
-if (!base) {
-  pidFile = `${dataDir}/hapi.pid`
-  const r = spawnSync('bash', [`${root}scripts/hapi/start.sh`, '--pid-file', pidFile], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
-  if (r.status !== 0) throw new Error('could not start the HAPI test server')
-  base = r.stdout.trim().split('\n').pop()!
-}
+const server = benchFhirServer(dataDir)
+const base = server.base
 const cli = `${root}bin/run.js`
 const env = {...process.env, HIMKIT_STATE_DIR: `${dataDir}/state`}
 
@@ -68,5 +63,5 @@ try {
     console.log(`${m.padEnd(6)} ${records[m].toLocaleString('en-US')} Patients in ${median(times[m]).toFixed(2)} s (median of ${runs}: ${times[m].map((t) => t.toFixed(2)).join(', ')}) = ${Math.round(rate(m)).toLocaleString('en-US')} records/s`)
   console.log(`ratio bulk / search: ${(rate('bulk') / rate('search')).toFixed(2)}x`)
 } finally {
-  if (pidFile) spawnSync('bash', [`${root}scripts/hapi/stop.sh`, '--pid-file', pidFile], {stdio: 'inherit'})
+  server.stop()
 }

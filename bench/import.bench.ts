@@ -15,6 +15,7 @@ import {randomUUID} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
+import {benchFhirServer} from './hapi-server.js'
 import {writeSyntheticCsv} from './synthetic-patients.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -24,14 +25,8 @@ const dataDir = `${root}bench/data/import`
 mkdirSync(dataDir, {recursive: true})
 if (!existsSync(`${root}dist/commands/import.js`)) throw new Error('build first: npm run build')
 
-let base = process.env.HIMKIT_TEST_FHIR_URL
-let pidFile: string | undefined
-if (!base) {
-  pidFile = `${dataDir}/hapi.pid`
-  const r = spawnSync('bash', [`${root}scripts/hapi/start.sh`, '--pid-file', pidFile], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
-  if (r.status !== 0) throw new Error('could not start the HAPI test server')
-  base = r.stdout.trim().split('\n').pop()!
-}
+const server = benchFhirServer(dataDir)
+const base = server.base
 const haveTime = existsSync('/usr/bin/time')
 const cli = `${root}bin/run.js`
 
@@ -97,5 +92,5 @@ try {
   console.log(`ratio            ${(impRate / baseRate).toFixed(1)}x (target >= 5x)`)
   if (haveTime) console.log(`peak RSS         ${fmt(small.rssMb)} MB at ${fmt(patients / 5)} patients, ${fmt(imp.rssMb)} MB at ${fmt(patients)}`)
 } finally {
-  if (pidFile) spawnSync('bash', [`${root}scripts/hapi/stop.sh`, '--pid-file', pidFile], {stdio: 'inherit'})
+  server.stop()
 }

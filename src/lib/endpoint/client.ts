@@ -70,7 +70,8 @@ export class FhirRequestError extends HimError {
   }
 }
 
-const abortableSleep = (ms: number, signal?: AbortSignal) =>
+/** A wait that ends early, rejecting with the signal's reason, when the signal aborts. */
+export const abortableSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)
     const t = setTimeout(() => {

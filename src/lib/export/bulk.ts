@@ -8,7 +8,7 @@ import {z} from 'zod'
 
 import {HimError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {type EndpointClient} from '../endpoint/client.js'
+import {abortableSleep, type EndpointClient} from '../endpoint/client.js'
 import {parseRetryAfter} from '../endpoint/retry-policy.js'
 import {type Reject} from '../records/types.js'
 import {type Staging, streamLines} from './staging.js'
@@ -72,23 +72,9 @@ export interface PollOptions {
   maxWaitMs?: number
 }
 
-const sleepFor = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(t)
-      reject(signal!.reason)
-    }
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
-
 /** Poll the status URL until the manifest is ready. Retry-After is honoured (never polled sooner, capped at 5 min). */
 export async function waitForBulkManifest(client: EndpointClient, statusUrl: string, opts: PollOptions = {}): Promise<BulkManifest> {
-  const sleep = opts.sleep ?? sleepFor
+  const sleep = opts.sleep ?? abortableSleep
   const now = opts.now ?? Date.now
   const started = now()
   let wait = opts.minWaitMs ?? 1000
@@ -148,7 +134,7 @@ export async function downloadBulkOutputs(client: EndpointClient, manifest: Bulk
   const token = manifest.requiresAccessToken !== false
   const jobs = [...manifest.output.map((o, i) => ({...o, label: `${o.type} file ${i + 1}`, error: false})), ...(manifest.error ?? []).map((o, i) => ({...o, count: undefined, label: `error file ${i + 1}`, error: true}))]
   const maxAttempts = opts.maxAttempts ?? 4
-  const sleep = opts.sleep ?? sleepFor
+  const sleep = opts.sleep ?? abortableSleep
 
   const one = async (job: (typeof jobs)[number]) => {
     for (let attempt = 1; ; attempt++) {
