@@ -33,10 +33,10 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
   ]
 
   static strict = false
-  static args = {input: Args.string({description: 'input files: CSV or FHIR (Bundle, NDJSON, a Patient); or --endpoint'})}
+  static args = {input: Args.string({description: 'input files: CSV, FHIR (Bundle, NDJSON, a Patient) or HL7 v2; or --endpoint'})}
 
   static flags = {
-    from: Flags.string({description: 'input format (auto: by file name, then content)', options: ['auto', 'csv', 'fhir'], default: 'auto'}),
+    from: Flags.string({description: 'input format (auto: by file name, then content)', options: ['auto', 'csv', 'fhir', 'hl7'], default: 'auto'}),
     output: Flags.string({char: 'o', description: 'golden records: .csv (input columns + cluster_id), .json (FHIR Bundle) or .ndjson'}),
     pairs: Flags.string({description: 'write scored pairs with their explanation (.csv or .json)'}),
     clusters: Flags.string({description: 'write each record\'s cluster (.csv or .json)'}),

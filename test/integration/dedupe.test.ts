@@ -124,6 +124,29 @@ describe('him dedupe (built CLI)', function () {
     expect(rows.every((x) => x[2].includes('registry.csv') !== x[3].includes('registry.csv'))).to.equal(true)
   })
 
+  it('reads HL7 v2: the fixture as ADT messages gives the same clusters, located at each message', () => {
+    const hl7 = tmp.path('adt.hl7')
+    expect(him(['convert', input, '--to', 'hl7', '-o', hl7]).code).to.equal(0)
+    // A later update (A08) of A0003 repeats that patient: matched once, as the later message has it.
+    const a0003 = readFileSync(hl7, 'utf8').split(/\r\n?|\n/).find((l) => l.startsWith('PID|1||A0003^'))!
+    const feed = tmp.path('feed.txt')
+    writeFileSync(feed, readFileSync(hl7, 'utf8').replace(/^FHS.*\r?\n?BHS.*\r?\n?/, '').replace(/BTS.*\r?\n?FTS.*\s*$/, '') + ['MSH|^~\\&|REG|SYNTH|HIMKIT|HIMKIT|20260101||ADT^A08^ADT_A01|X1|P|2.5.1', 'EVN|A08|20260101', a0003].join('\r') + '\r')
+    const clusters = tmp.path('hl7-clusters.csv')
+    const r = him(['dedupe', feed, '--from', 'hl7', '--clusters', clusters, '--json'])
+    expect(r.code, r.stderr).to.equal(0)
+    const summary = JSON.parse(r.stdout)
+    expect(summary.files[0]).to.include({format: 'hl7', records: 307, repeated: 1})
+    expect(summary.clusters).to.include({merged: 2, recordsInMerged: 5})
+    const rows = csv(clusters).slice(1)
+    const byLine = (n: number) => rows.find((x) => x[4] === `${feed}:line ${n}`)!
+    // Each message is 4 lines (MSH, EVN, PID, PV1): Robert's three records in one cluster named after the first.
+    expect(byLine(1)[0]).to.equal(byLine(1)[1])
+    expect(byLine(5)[1]).to.equal(byLine(1)[0])
+    const last = Math.max(...rows.map((x) => Number(x[4].split(':line ')[1])))
+    expect(rows.find((x) => x[4] === `${feed}:line ${last}`)![1]).to.equal(byLine(1)[0]) // A0003, from its A08
+    expect(rows.filter((x) => x[3] === 'yes')).to.have.length(5)
+  })
+
   it('fails with the right exit codes: missing input 66, bad threshold 64, bad settings 78', () => {
     expect(him(['dedupe', tmp.path('nope.csv')]).code).to.equal(66)
     expect(him(['dedupe', input, '--auto-threshold', '2']).code).to.equal(64)

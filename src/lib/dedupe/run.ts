@@ -26,7 +26,7 @@ import {goldenRecord, replacedRecord, withSeeAlso} from './survivorship.js'
 export interface DedupeFilesOptions {
   inputs: string[]
   linkTo?: string
-  from: 'auto' | 'csv' | 'fhir'
+  from: 'auto' | 'csv' | 'fhir' | 'hl7'
   mapping?: Mapping
   mappingCtx: MappingContext
   encoding?: CsvEncoding

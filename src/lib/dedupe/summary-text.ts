@@ -10,6 +10,8 @@ export function renderDedupeSummary(s: DedupeSummary): string[] {
     `${s.linkage ? 'Groups linked (not merged)' : 'Clusters merged'}: ${n(s.clusters.merged)} (${n(s.clusters.recordsInMerged)} records)${s.clusters.oversized ? `; ${n(s.clusters.oversized)} too large to merge, left for review` : ''}.`,
   ]
   const invalid = s.files.reduce((t, f) => t + f.invalidDates, 0)
+  const repeated = s.files.reduce((t, f) => t + (f.repeated ?? 0), 0)
+  if (repeated) lines.push(`${n(repeated)} HL7 messages were about a patient read before (same id): the later message's patient was matched.`)
   if (invalid) lines.push(`${n(invalid)} birth dates were not real dates and were treated as missing.`)
   if (s.reviewed !== undefined) lines.push(`You reviewed ${n(s.reviewed)} pairs.`)
   if (s.reviewQueue) lines.push(`Review file: ${s.reviewQueue.file} (${n(s.reviewQueue.pending)} pairs still to decide; fill in the decision column and run again with --decisions ${s.reviewQueue.file}).`)
