@@ -104,13 +104,40 @@ async function importOverMllp(sources: Source[], endpoint: MllpEndpointConfig, r
     const format = opts.from === 'auto' ? detectFormat(src) : opts.from
     if (format !== 'hl7') throw usageError(`${src.name}: an MLLP endpoint takes HL7 v2 messages, this is ${format}`, 'send it to a FHIR endpoint instead')
     files.push({file: src.name, format})
-    if (opts.dryRun) continue
-    const r = await sendMessages(src, {endpoint, rejects})
-    counts.in += r.counts.in
-    counts.created += r.counts.out
-    counts.rejected += r.counts.rejected
   }
-  return finish(opts, endpoint.name, undefined, counts, {}, 0, files, rejects, started, false)
+  if (opts.dryRun) return finish(opts, endpoint.name, undefined, counts, {}, 0, files, rejects, started, false)
+  // The same journal as for FHIR: one line per answered message, so --resume sends only what was not answered.
+  const journalPath = journalPathFor(opts.rejects)
+  const header = {v: 1 as const, endpoint: endpoint.name, inputs: await describeInputs(opts.inputs)}
+  const done = opts.resume ? await readJournal(journalPath, header) : new Set<string>()
+  const journal = await Journal.open(journalPath, {...header, strategy: 'mllp'}, opts.resume === true)
+  let interrupted = false
+  let finished = false
+  try {
+    for (const [i, src] of sources.entries()) {
+      const r = await sendMessages(src, {
+        endpoint,
+        rejects,
+        signal: opts.signal,
+        skip: (loc) => done.has(recordKey(i, loc)),
+        onAnswered: (loc, outcome) => journal.confirm([recordKey(i, loc)], outcome),
+        onProgress: (t) => opts.onProgress?.({...counts, in: counts.in + t.in, created: counts.created + t.out, rejected: counts.rejected + t.rejected}),
+      })
+      counts.in += r.counts.in + r.skipped
+      counts.created += r.counts.out
+      counts.rejected += r.counts.rejected
+      counts.skipped += r.skipped
+      if (r.interrupted) {
+        interrupted = true
+        break
+      }
+    }
+    finished = !interrupted
+  } finally {
+    // Kept when the run did not finish (receiver unreachable, Ctrl-C): --resume reads it.
+    await journal.close(finished)
+  }
+  return finish(opts, endpoint.name, undefined, counts, {}, 0, files, rejects, started, interrupted, interrupted ? journalPath : undefined)
 }
 
 function finish(opts: ImportOptions, name: string, strategy: Strategy | undefined, counts: ImportCounts, byType: Record<string, number>, transactions: number, files: FileInfo[], rejects: RejectSink, started: number, interrupted: boolean, journal?: string): ImportResult {

@@ -13,7 +13,11 @@ export function renderImportSummary(r: ImportResult): string[] {
     lines.push(`dry run, nothing written to "${r.endpoint}": ${n(c.in)} in = ${n(c.in - c.merged - c.rejected)} to write + ${n(c.merged)} merged duplicates + ${n(c.rejected)} rejected`)
     if (types) lines.push(`  would write ${types} in ${n(r.transactions)} transaction(s)`)
   } else if (!r.strategy) {
-    lines.push(`${n(c.in)} in = ${n(c.created)} acknowledged + ${n(c.rejected)} rejected → MLLP "${r.endpoint}" in ${(r.durationMs / 1000).toFixed(1)}s`)
+    lines.push(
+      `${n(c.in)} in = ${n(c.created)} acknowledged + ${n(c.rejected)} rejected` +
+        (c.skipped ? ` + ${n(c.skipped)} answered in the interrupted run` : '') +
+        ` → MLLP "${r.endpoint}" in ${(r.durationMs / 1000).toFixed(1)}s`,
+    )
   } else {
     lines.push(
       `${n(c.in)} in = ${n(c.created)} created + ${n(c.updated)} updated + ${n(c.unchanged)} unchanged + ${n(c.merged)} merged duplicates + ${n(c.rejected)} rejected` +
@@ -27,7 +31,8 @@ export function renderImportSummary(r: ImportResult): string[] {
     for (const s of r.rejectSample.slice(0, 5)) lines.push(`  ${formatReject(s).replace(/element="[^"]*"|"[^"]*"|'[^']*'/g, (q) => (q.startsWith('element=') ? q : '"…"'))}`)
     if (c.rejected > 5) lines.push(`  … and ${n(c.rejected - 5)} more in the rejects file`)
   }
-  if (r.interrupted) lines.push(`interrupted: the transactions in flight were finished and recorded in ${r.journal}; nothing after them was sent`)
+  if (r.interrupted)
+    lines.push(`interrupted: the ${r.strategy ? 'transactions' : 'message'} in flight ${r.strategy ? 'were' : 'was'} finished and recorded in ${r.journal}; nothing after ${r.strategy ? 'them' : 'it'} was sent`)
   if (!r.balanced && !r.interrupted) lines.push('internal error: the counts do not add up; please report this')
   return lines
 }

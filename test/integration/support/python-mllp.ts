@@ -21,7 +21,7 @@ ${body}
             writer.close()
 
 async def main():
-    server = await start_hl7_server(handle, '127.0.0.1', 0)
+    server = await start_hl7_server(handle, '127.0.0.1', 0, encoding='utf-8')
     print('PORT', server.sockets[0].getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()
