@@ -50,14 +50,14 @@ export function lastRowEnd(text: string): number {
   return -1
 }
 
-function countNewlines(text: string): number {
+export function countNewlines(text: string): number {
   let n = 0
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++
   return n
 }
 
 /** Keeps each worker's heap small: a piece's rows are garbage as soon as its NDJSON is sent. */
-const WORKER_LIMITS = {maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256}
+export const WORKER_LIMITS = {maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256}
 
 /** The built worker; from source (tests under tsx) a small bootstrap registers tsx in the worker first. */
 function newWorker(setup: WorkerSetup): Worker {
@@ -208,7 +208,7 @@ export async function convertCsvToNdjsonInParallel(
 }
 
 /** Offset just after the first row's newline (outside quotes), or -1. */
-function firstRowEnd(text: string): number {
+export function firstRowEnd(text: string): number {
   let inQ = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
