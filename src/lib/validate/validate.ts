@@ -3,6 +3,7 @@ import {ExitCode} from '../cli/exit-codes.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {type MappingContext} from '../formats/csv/mapping/patient-mapping.js'
 import {type CsvEncoding, type Delimiter} from '../formats/csv/reader.js'
+import {type ParallelOptions} from '../convert/parallel-csv.js'
 import {detectFormat, openSource, type Source} from '../io/source.js'
 import {buildFindingsReport, type FieldCompleteness, type FindingsReport, type ReportInput} from '../report/findings-report.js'
 import {FindingCollector} from './findings.js'
@@ -29,6 +30,8 @@ export interface ValidateOptions {
   /** Findings kept for the report (the counts stay exact past it). */
   findingsLimit?: number
   failOn: 'error' | 'warning' | 'never'
+  /** CSV on worker threads: files from `minBytes` (default 8 MB) on; workers default to HIMKIT_WORKERS or the cores (max 4). */
+  parallel?: ParallelOptions & {minBytes?: number}
   onProgress?: (records: number, file: string) => void
   warn?: (msg: string) => void
 }

@@ -24,13 +24,31 @@ export interface CsvValidatorOptions {
   emit: Emit
   /** Today as YYYY-MM-DD (given, so tests do not depend on the clock). */
   today: string
+  /**
+   * Where each row's file-wide keys go, between its required-field findings and its value findings: by default
+   * they are checked at once (MRN unique, duplicate rows); a worker of the parallel path records them instead,
+   * for the main thread to check in file order.
+   */
+  keys?: RowKeys
 }
+
+/**
+ * A row's keys for the rules that need the whole file: the 53-bit hash of its MRN (-1 when it has none) and of
+ * all its cells; `mrn` is the MRN itself (for --show-values).
+ */
+export type RowKeys = (mrnHash: number, rowHash: number, mrn: string, loc: SourceLocation) => void
 
 export interface CsvValidator {
   /** Check one data row. */
   row(cells: string[], loc: SourceLocation): void
   /** A row the reader could not read (ragged, unterminated quote). */
   unreadable(r: Reject): void
+  /** Check a row's keys against the earlier rows' (the default `keys`; the parallel path calls it in file order). */
+  checkKeys: RowKeys
+  /** Per-column filled counts (by header index) and the number of rows, as counted by `row`. */
+  counts(): {filled: number[]; total: number}
+  /** Add counts made elsewhere (by the workers of the parallel path). */
+  addCounts(c: {filled: number[]; total: number}): void
   completeness(): ColumnCompleteness[]
 }
 
@@ -102,6 +120,16 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
   let rowLoc: SourceLocation = {file}
   const where = (idx: number): FindingLocation => ({file, line: rowLoc.line, record: rowLoc.record, column: header[idx]})
 
+  const checkKeys: RowKeys = (mrnHash, rowHash, mrnValue, loc) => {
+    if (mrnHash !== -1) {
+      const prev = mrnSeen.firstOrAdd(mrnHash, loc.record ?? 0)
+      if (prev !== -1) emit('csv.mrn.duplicate', `same MRN as record ${prev}`, {file, line: loc.line, record: loc.record, column: header[mrnIdx]}, mrnValue)
+    }
+    const prevRow = rowSeen.firstOrAdd(rowHash, loc.record ?? 0)
+    if (prevRow !== -1) emit('csv.row.duplicate', `identical to record ${prevRow}`, {file, line: loc.line, record: loc.record})
+  }
+  const keys = opts.keys ?? checkKeys
+
   function checkDate(spec: ColumnSpec, idx: number, v: string, loc: SourceLocation): string | undefined {
     const formats = spec.dateFormats ?? ['YYYY-MM-DD']
     const d = parseDate(v, formats)
@@ -130,16 +158,13 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
       rowLoc = loc
       for (let k = 0; k < requiredCols.length; k++) if (val[requiredCols[k]] === '') emit('csv.required', 'required field is empty', where(requiredCols[k]))
 
-      if (mrnIdx !== -1) {
-        const v = val[mrnIdx]
-        if (v !== '') {
-          one[0] = v
-          const prev = mrnSeen.firstOrAdd(hashStrings(one), loc.record ?? 0)
-          if (prev !== -1) emit('csv.mrn.duplicate', `same MRN as record ${prev}`, where(mrnIdx), v)
-        }
+      let mrnHash = -1
+      const mrnValue = mrnIdx === -1 ? '' : val[mrnIdx]
+      if (mrnValue !== '') {
+        one[0] = mrnValue
+        mrnHash = hashStrings(one)
       }
-      const prevRow = rowSeen.firstOrAdd(hashStrings(cells), loc.record ?? 0)
-      if (prevRow !== -1) emit('csv.row.duplicate', `identical to record ${prevRow}`, {file, line: loc.line, record: loc.record})
+      keys(mrnHash, hashStrings(cells), mrnValue, loc)
 
       let b: string | undefined
       let d: string | undefined
@@ -199,6 +224,12 @@ export function compileCsvValidator(opts: CsvValidatorOptions): CsvValidator {
     unreadable(r) {
       const rule = r.code === 'CSV_RAGGED_ROW' ? 'csv.row.ragged' : 'csv.row.unreadable'
       emit(rule, r.reason, {file, line: r.loc.line, record: r.loc.record})
+    },
+    checkKeys,
+    counts: () => ({filled: [...filled], total}),
+    addCounts(c) {
+      for (let i = 0; i < filled.length; i++) filled[i] += c.filled[i] ?? 0
+      total += c.total
     },
     completeness() {
       return found.map(([s, i]) => ({field: header[i], role: s.to, required: required.has(i), filled: filled[i], total}))

@@ -1,12 +1,21 @@
+import {PARALLEL_MIN_BYTES, parallelWorkers} from '../../convert/parallel-csv.js'
 import {mappingForHeader} from '../../formats/csv/mapping/builtin.js'
 import {readCsv} from '../../formats/csv/reader.js'
 import {type Source} from '../../io/source.js'
 import {type FormatValidatorContext} from '../validate.js'
 import {compileCsvValidator, type CsvValidator} from './csv-rules.js'
 
-/** The streaming adapter: read a CSV source batch by batch and run the CSV rules over each row. */
+/**
+ * The streaming adapter: read a CSV source batch by batch and run the CSV rules over each row. Files of 8 MB and
+ * more go to worker threads (validate-csv-parallel.ts; same findings, same order) unless HIMKIT_WORKERS=0.
+ */
 export async function validateCsvSource(src: Source, ctx: FormatValidatorContext): Promise<void> {
   const {opts, input} = ctx
+  const par = opts.parallel ?? {}
+  if ((src.size ?? 0) >= (par.minBytes ?? PARALLEL_MIN_BYTES) && (par.workers ?? parallelWorkers()) > 0) {
+    const {validateCsvInParallel} = await import('./validate-csv-parallel.js')
+    return validateCsvInParallel(src, ctx, par)
+  }
   let v: CsvValidator | undefined
   for await (const item of readCsv(src, {encoding: opts.encoding, delimiter: opts.delimiter})) {
     if (!Array.isArray(item)) {
