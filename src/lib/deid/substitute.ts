@@ -9,6 +9,28 @@ const FAMILY = ['Ashdown', 'Birchley', 'Coldwell', 'Dunmore', 'Elmsworth', 'Fair
   'Underhill', 'Vance', 'Westbrook', 'Yarrow', 'Zephyr']
 
 const pick = <T>(list: readonly T[], hex: string) => list[Number.parseInt(hex.slice(0, 8), 16) % list.length]
+/** `len` decimal digits from the hex digits at `from`. */
+const digits = (h: string, from: number, len: number) => String(Number.parseInt(h.slice(from, from + 8), 16) % 10 ** len).padStart(len, '0')
+
+/**
+ * Substitutes already worked out in this process, by key, category and name part, then by the value as given: a
+ * common given name or a family's surname comes back on many records. Bounded; never written anywhere.
+ */
+const remembered = new Map<string, Map<Category, Array<Map<string, string>>>>()
+const PART_SLOT = {given: 1, family: 2} as const
+
+function memoFor(key: string, category: Category, part?: 'given' | 'family'): Map<string, string> {
+  let byKey = remembered.get(key)
+  if (!byKey) {
+    if (remembered.size >= 16) remembered.clear()
+    remembered.set(key, (byKey = new Map()))
+  }
+  let slots = byKey.get(category)
+  if (!slots) byKey.set(category, (slots = [new Map(), new Map(), new Map()]))
+  const m = slots[part ? PART_SLOT[part] : 0]
+  if (m.size >= 20_000) m.clear()
+  return m
+}
 
 /**
  * A consistent fake value for a real one: the same key and value always give the same fake, of a plausible
@@ -16,8 +38,14 @@ const pick = <T>(list: readonly T[], hex: string) => list[Number.parseInt(hex.sl
  */
 export function substituteValue(key: string, value: string, category: Category, part?: 'given' | 'family'): string {
   if (value.trim() === '') return value
+  const memo = memoFor(key, category, part)
+  let fake = memo.get(value)
+  if (fake === undefined) memo.set(value, (fake = fakeFor(key, value, category, part)))
+  return fake
+}
+
+function fakeFor(key: string, value: string, category: Category, part?: 'given' | 'family'): string {
   const h = hmacHex(key, `himkit substitute v1\u0000${category}\u0000${normalizeForPseudonym(value, category)}`)
-  const n = (from: number, len: number) => String(Number.parseInt(h.slice(from, from + 8), 16) % 10 ** len).padStart(len, '0')
   switch (category) {
     case 'name':
       if (part === 'given') return pick(GIVEN, h)
@@ -25,11 +53,11 @@ export function substituteValue(key: string, value: string, category: Category, 
       return `${pick(GIVEN, h)} ${pick(FAMILY, h.slice(8))}`
     case 'phone':
     case 'fax':
-      return `555-01${n(0, 2)}`
+      return `555-01${digits(h, 0, 2)}`
     case 'email':
       return `person-${h.slice(0, 10)}@example.org`
     case 'ssn':
-      return `900-${n(0, 2)}-${n(8, 4)}` // 9xx area numbers are never issued
+      return `900-${digits(h, 0, 2)}-${digits(h, 8, 4)}` // 9xx area numbers are never issued
     case 'street':
       return `${Number.parseInt(h.slice(0, 4), 16) % 9000 + 100} ${pick(FAMILY, h.slice(4))} Street`
     case 'city':
