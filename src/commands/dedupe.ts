@@ -26,6 +26,7 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
     {description: 'Review the doubtful pairs in the terminal, then write golden records', command: '<%= config.bin %> <%= command.id %> patients.csv --review --decisions decisions.csv -o golden.csv'},
     {description: 'In a script: write the review file, a person fills it in, run again with it', command: '<%= config.bin %> <%= command.id %> patients.ndjson --review --decisions review.csv -o golden.ndjson --json'},
     {description: 'Link a registry against an EHR extract, one to one', command: '<%= config.bin %> <%= command.id %> registry.csv --link-to ehr.csv --one-to-one --pairs links.csv'},
+    {description: 'Learn the model once, then reuse it on each new extract', command: '<%= config.bin %> <%= command.id %> extract.csv --model dedupe-model.json -o golden.csv'},
     {description: 'Match without SSNs, clusters as JSON', command: '<%= config.bin %> <%= command.id %> patients.csv --ignore ssn --clusters clusters.json'},
     {description: 'The Patients of the FHIR server "ehr" of one MRN system: show the merge plan, write nothing', command: '<%= config.bin %> <%= command.id %> --endpoint ehr --query "identifier=urn:oid:1.2.3|" --dry-run'},
     {description: 'Review the doubtful pairs, then write the merges to the server (asks once on a terminal)', command: '<%= config.bin %> <%= command.id %> --endpoint ehr --review --decisions ehr-decisions.csv --apply'},
@@ -45,6 +46,7 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
     'auto-threshold': Flags.string({description: 'match probability at or above which records are merged [default: 0.95]'}),
     'review-threshold': Flags.string({description: 'match probability at or above which a pair goes to review [default: 0.5]'}),
     settings: Flags.string({description: 'settings file (JSON/YAML): autoThreshold, reviewThreshold, blockCap, ignore, maxClusterSize, alwaysReview, oneToOne'}),
+    model: Flags.string({description: 'learned model file (JSON): used instead of estimating when it exists, else the estimated model is saved to it', exclusive: ['endpoint']}),
     'link-to': Flags.string({description: 'link the inputs against this other file (pairs across the two only)'}),
     'one-to-one': Flags.boolean({description: 'with --link-to: each record linked at most once'}),
     ignore: Flags.string({description: 'leave a field out of matching (repeatable), e.g. ssn', multiple: true, options: ['given', 'middle', 'family', 'dob', 'sex', 'ssn', 'phone', 'email', 'houseNumber', 'street', 'locality', 'city', 'state', 'zip']}),
@@ -125,6 +127,7 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
       mapping: flags.mapping ? await loadMapping(flags.mapping) : undefined,
       encoding: (flags.encoding ?? config.defaults.encoding) as never,
       output: flags.output,
+      model: flags.model,
     }).finally(() => progress.stop())
 
     if (!this.jsonEnabled()) for (const line of renderDedupeSummary(summary)) this.logToStderr(line)

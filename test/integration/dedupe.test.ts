@@ -147,6 +147,37 @@ describe('him dedupe (built CLI)', function () {
     expect(rows.filter((x) => x[3] === 'yes')).to.have.length(5)
   })
 
+  it('--model saves the estimated model (no record values), loads it on the next run instead of estimating, and refuses other settings (78)', () => {
+    const model = tmp.path('model.json')
+    const first = him(['dedupe', input, '--model', model, '--clusters', tmp.path('m1.csv'), '--json'])
+    expect(first.code, first.stderr).to.equal(0)
+    expect(JSON.parse(first.stdout).model).to.include({source: 'estimated', file: model})
+    const text = readFileSync(model, 'utf8')
+    expect(JSON.parse(text)).to.include({format: 'himkit-dedupe-model', version: 1})
+    for (const v of ['Quillfeather', 'Brightwater', 'Eastwick', 'A0001', '617-555', '1961-04-12']) expect(text).to.not.include(v)
+
+    const second = him(['dedupe', input, '--model', model, '--clusters', tmp.path('m2.csv')])
+    expect(second.code, second.stderr).to.equal(0)
+    expect(second.stderr).to.include(`Model: loaded from ${model}`)
+    expect(readFileSync(tmp.path('m2.csv'), 'utf8')).to.equal(readFileSync(tmp.path('m1.csv'), 'utf8'))
+    expect(readFileSync(model, 'utf8')).to.equal(text) // a loaded model is not rewritten
+
+    const other = him(['dedupe', input, '--model', model, '--ignore', 'ssn'])
+    expect(other.code).to.equal(78)
+    expect(other.stderr).to.include('the model was made ignoring none, this run ignores ssn')
+    writeFileSync(tmp.path('broken.json'), '{"format": "himkit-dedupe-model", "version": 1')
+    expect(him(['dedupe', input, '--model', tmp.path('broken.json')]).code).to.equal(78)
+
+    // A reviewer's decision (the twins are the same person) enters the saved estimate.
+    const keyAt = (n: number) => csv(tmp.path('m1.csv')).find((x) => x[4] === `${input}:line ${n}`)![0]
+    const decisions = tmp.file('twins.json', JSON.stringify([{a: keyAt(5), b: keyAt(6), decision: 'same'}]))
+    const refined = tmp.path('refined.json')
+    const third = him(['dedupe', input, '--decisions', decisions, '--model', refined])
+    expect(third.code, third.stderr).to.equal(0)
+    expect(third.stderr).to.include('Model: estimated with 1 reviewer decisions')
+    expect(JSON.parse(readFileSync(refined, 'utf8')).decisions).to.deep.equal({same: 1, different: 0})
+  })
+
   it('fails with the right exit codes: missing input 66, bad threshold 64, bad settings 78', () => {
     expect(him(['dedupe', tmp.path('nope.csv')]).code).to.equal(66)
     expect(him(['dedupe', input, '--auto-threshold', '2']).code).to.equal(64)

@@ -7,6 +7,7 @@ import {candidatePairs, type BlockingRule, type CandidatePairs, type RuleStats} 
 import {type Cluster, clusterPairs, oneToOne, type PairDecision} from './cluster.js'
 import {type Comparison, COMPARISONS} from './compare.js'
 import {estimateByEm, estimateU, type FsModel, termFrequencies} from './estimate.js'
+import {carriedPrior, type SavedModel} from './model-file.js'
 import {prepareRecord, type PreparedRecord} from './prepared.js'
 import {type PairExplanation, probabilityOf, Scorer} from './score.js'
 import {type StdRecord, standardizePatient, withoutFields} from './standardize.js'
@@ -50,6 +51,11 @@ export interface DedupeOptions {
   alwaysReview: boolean
   rules?: BlockingRule[]
   comparisons?: Comparison[]
+  /**
+   * A model saved by an earlier run (--model): m and u are taken from it instead of estimated, and its prior is
+   * carried over to this run's size (model-file.ts). Term frequencies are still this run's.
+   */
+  model?: SavedModel
   /** Ground truth for benchmarks: the entity of a record, to report blocking recall. */
   entityOf?: (index: number) => string | undefined
   onProgress?: (stage: string) => void
@@ -83,6 +89,8 @@ export interface DedupeResult {
   totalPairs: number
   blocking: {candidatePairs: number; rules: RuleStats[]; recall?: number}
   model: FsModel
+  /** What the prior is taken over: the records (linkage: of the smaller side) and all their pairs. */
+  priorBasis: {records: number; pairs: number}
   /** Pairs at or above the review threshold, decided ones and always-review ones. */
   pairs: ScoredPair[]
   clusters: Cluster[]
@@ -134,9 +142,12 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
   }
 
   opts.onProgress?.('estimating')
-  const u = estimateU(prepared, comparisons, {linkOnly: opts.linkOnly})
   const tf = termFrequencies(prepared, comparisons)
-  const model = estimateByEm(comparisons, u, {gammas, pairCount: cands.count, labels, totalPairs}, {tf})
+  const priorBasis = {records: opts.linkOnly ? Math.min(n0, n - n0) : n, pairs: totalPairs}
+  const saved = opts.model
+  const model: FsModel = saved
+    ? {fields: comparisons.map((c) => c.field), levels: comparisons.map((c) => c.levels), m: saved.m, u: saved.u, lambda: carriedPrior(saved, priorBasis.records, priorBasis.pairs), candidateMatchShare: saved.candidateMatchShare, emIterations: 0, tf}
+    : estimateByEm(comparisons, estimateU(prepared, comparisons, {linkOnly: opts.linkOnly}), {gammas, pairCount: cands.count, labels, totalPairs}, {tf})
   const scorer = new Scorer(model, comparisons, prepared)
 
   opts.onProgress?.('scoring')
@@ -210,6 +221,7 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
   return {
     records: n,
     totalPairs,
+    priorBasis,
     blocking: {candidatePairs: cands.count, rules: cands.rules, recall: cands.recall},
     model,
     pairs,

@@ -18,6 +18,8 @@ export interface FsModel {
   emIterations: number
   /** Value frequencies for the term-frequency adjustment, per comparison that has one. */
   tf: Array<Map<string, number> | undefined>
+  /** Reviewer decisions (candidate pairs of known class) that entered the estimate. */
+  labelled?: {same: number; different: number}
 }
 
 /** A small deterministic PRNG (mulberry32), so runs are reproducible. */
@@ -174,5 +176,6 @@ export function estimateByEm(comparisons: Comparison[], uRandom: number[][], inp
     candidateMatchShare: p,
     emIterations: it,
     tf: opts.tf ?? comparisons.map(() => undefined),
+    labelled: {same: labelled.filter((x) => x.r === 1).length, different: labelled.filter((x) => x.r === 0).length},
   }
 }

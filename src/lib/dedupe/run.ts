@@ -6,7 +6,7 @@
 import {readFile, stat} from 'node:fs/promises'
 import {basename, dirname, extname, join} from 'node:path'
 
-import {HimError, usageError} from '../cli/errors.js'
+import {configError, HimError, usageError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {compileFromFhir, type MappingContext, type Patient} from '../formats/csv/mapping/patient-mapping.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
@@ -17,7 +17,10 @@ import {Sink} from '../io/sink.js'
 import {openSource} from '../io/source.js'
 import {RejectSink} from '../records/reject-sink.js'
 import {formatLocation, type Reject} from '../records/types.js'
-import {type Decision, type DedupeOptions, type DedupeResult, dedupeRecords} from './engine.js'
+import {DEFAULT_RULES} from './blocking.js'
+import {COMPARISONS} from './compare.js'
+import {DEFAULT_OPTIONS, type Decision, type DedupeOptions, type DedupeResult, dedupeRecords} from './engine.js'
+import {type ModelShape, modelFileText, parseModelFile, type SavedModel} from './model-file.js'
 import {type InputRecord, readInputs, type InputFile} from './read-input.js'
 import {decisionKey, explanationText, parseDecisions, reviewQueueCsv, type ReviewItem, reviewView} from './review-queue.js'
 import {loadDedupeSettings} from './settings.js'
@@ -40,6 +43,8 @@ export interface DedupeFilesOptions {
   /** Engine options from flags (undefined = not given); they override the --settings file. */
   engine: Partial<DedupeOptions>
   settings?: string
+  /** --model: a saved model to use instead of estimating one when the file exists; else the run's model is saved there. */
+  model?: string
   onStage?: (stage: string) => void
   /** Interactive review (a TTY): shown the undecided doubtful pairs, returns what the person decided. */
   reviewer?: (items: ReviewItem[]) => Promise<Decision[]>
@@ -54,7 +59,7 @@ export interface DedupeSummary {
   counts: {in: number; used: number; skipped: number; rejected: number}
   rejectsFile?: string
   blocking: DedupeResult['blocking']
-  model: {lambda: number; candidateMatchShare: number; emIterations: number; fields: Array<{field: string; levels: Array<{level: string; m: number; u: number; weight: number}>}>}
+  model: {source: 'estimated' | 'file'; file?: string; reviewerDecisions?: {same: number; different: number}; lambda: number; candidateMatchShare: number; emIterations: number; fields: Array<{field: string; levels: Array<{level: string; m: number; u: number; weight: number}>}>}
   pairs: {matches: number; review: number; decidedByReviewer: number}
   clusters: {merged: number; recordsInMerged: number; oversized: number; total: number}
   /** Two-file linkage (--link-to): groups are linked, not merged. */
@@ -90,6 +95,19 @@ async function loadDecisions(file: string | undefined): Promise<Decision[]> {
   if (problems.length)
     throw new HimError(problems[0] + (problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''), {code: 'DEDUPE_DECISIONS', exit: ExitCode.DATA})
   return decisions
+}
+
+/** The --model file when it exists (undefined: estimate, then save there); one that does not fit this run is exit 78. */
+async function loadModel(file: string, shape: ModelShape): Promise<SavedModel | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    throw configError(`${file}: cannot read the model file (${code ?? 'error'})`)
+  }
+  return parseModelFile(text, file, shape, COMPARISONS)
 }
 
 function reviewItems(result: DedupeResult, records: InputRecord[]): ReviewItem[] {
@@ -134,6 +152,13 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
   const fromFile = opts.settings ? await loadDedupeSettings(opts.settings) : {}
   const given = Object.fromEntries(Object.entries(opts.engine).filter(([, v]) => v !== undefined))
   const engineOpts: Partial<DedupeOptions> = {...fromFile, ...given, linkOnly: Boolean(opts.linkTo), onProgress: onStage}
+  const shape: ModelShape = {
+    ignore: engineOpts.ignore ?? [],
+    blocking: {rules: (engineOpts.rules ?? DEFAULT_RULES).map((r) => r.name), blockCap: engineOpts.blockCap ?? DEFAULT_OPTIONS.blockCap},
+    linkage: Boolean(opts.linkTo),
+  }
+  const savedModel = opts.model ? await loadModel(opts.model, shape) : undefined
+  if (savedModel) engineOpts.model = savedModel
   let result = dedupeRecords(records, {...engineOpts, decisions})
   const outputs: Record<string, string> = {}
   let reviewed: number | undefined
@@ -172,6 +197,13 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
     outputs.pairs = opts.pairs
     await writePairs(opts.pairs, result, records)
   }
+  if (opts.model && !savedModel) {
+    // The model as this run estimated it, reviewer decisions included (they enter the EM as labelled pairs).
+    const sink = await Sink.open(opts.model)
+    await sink.write(modelFileText(result.model, shape, result.priorBasis))
+    await sink.commit()
+    outputs.model = opts.model
+  }
   if (opts.clusters) {
     outputs.clusters = opts.clusters
     await writeClusters(opts.clusters, result, records)
@@ -196,6 +228,9 @@ export async function dedupeFiles(opts: DedupeFilesOptions): Promise<DedupeSumma
     rejectsFile,
     blocking: result.blocking,
     model: {
+      source: savedModel ? 'file' : 'estimated',
+      file: opts.model,
+      reviewerDecisions: savedModel ? undefined : result.model.labelled,
       lambda: result.model.lambda,
       candidateMatchShare: result.model.candidateMatchShare,
       emIterations: result.model.emIterations,

@@ -9,13 +9,18 @@ export function renderDedupeSummary(s: DedupeSummary): string[] {
     `Same person: ${n(s.pairs.matches)} pairs; to review: ${n(s.pairs.review)} pairs${s.pairs.decidedByReviewer ? `; decided by a reviewer: ${n(s.pairs.decidedByReviewer)}` : ''}.`,
     `${s.linkage ? 'Groups linked (not merged)' : 'Clusters merged'}: ${n(s.clusters.merged)} (${n(s.clusters.recordsInMerged)} records)${s.clusters.oversized ? `; ${n(s.clusters.oversized)} too large to merge, left for review` : ''}.`,
   ]
+  if (s.model.source === 'file') lines.push(`Model: loaded from ${s.model.file} (m, u and prior not estimated; the prior carried over to this file's size).`)
+  else if (s.model.file) {
+    const d = s.model.reviewerDecisions
+    lines.push(`Model: estimated${d && d.same + d.different ? ` with ${n(d.same + d.different)} reviewer decisions` : ''} and saved to ${s.model.file}.`)
+  }
   const invalid = s.files.reduce((t, f) => t + f.invalidDates, 0)
   const repeated = s.files.reduce((t, f) => t + (f.repeated ?? 0), 0)
   if (repeated) lines.push(`${n(repeated)} HL7 messages were about a patient read before (same id): the later message's patient was matched.`)
   if (invalid) lines.push(`${n(invalid)} birth dates were not real dates and were treated as missing.`)
   if (s.reviewed !== undefined) lines.push(`You reviewed ${n(s.reviewed)} pairs.`)
   if (s.reviewQueue) lines.push(`Review file: ${s.reviewQueue.file} (${n(s.reviewQueue.pending)} pairs still to decide; fill in the decision column and run again with --decisions ${s.reviewQueue.file}).`)
-  for (const [what, file] of Object.entries(s.outputs)) if (what !== 'decisions') lines.push(`Wrote ${what}: ${file}`)
+  for (const [what, file] of Object.entries(s.outputs)) if (what !== 'decisions' && what !== 'model') lines.push(`Wrote ${what}: ${file}`)
   if (s.rejectsFile) lines.push(`Rejects: ${s.rejectsFile}`)
   return lines
 }
