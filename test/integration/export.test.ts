@@ -37,6 +37,7 @@ const canonical = (folder: string) =>
     .sort()
 
 describe('him export (FHIR endpoint)', function () {
+  this.timeout(180_000) // each test runs several whole exports against a server that may share the machine
   let fhir: FhirServer
   let proxy: FaultProxy
   let dir: string
@@ -161,6 +162,11 @@ describe('him export (FHIR endpoint)', function () {
     const again = await run('--endpoint', 'hapi', ...types, '--since', 'last', '--method', 'search', '--to', 'ndjson', '-o', 'inc2', '--state', state, '--json')
     expect(again.code, again.stderr).to.equal(0)
     expect(JSON.parse(again.stdout).counts.unique).to.equal(0)
+    // nothing changed: a file per type asked for, empty (a reused folder never keeps an older file)
+    for (const t of ['Patient', 'Observation']) expect(readFileSync(join(dir, 'inc2', `${t}.ndjson`), 'utf8')).to.equal('')
+    const csv = await run('--endpoint', 'hapi', '--type', 'Patient', '--since', '2999-01-01', '--method', 'search', '--to', 'csv', '-o', 'none.csv', '--state', state)
+    expect(csv.code, csv.stderr).to.equal(0)
+    expect(readFileSync(join(dir, 'none.csv'), 'utf8').trim().split('\n')).to.have.length(1) // the header alone
   })
 
   it('a failed export writes no output and leaves the state file as it was', async () => {

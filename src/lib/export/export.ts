@@ -186,7 +186,7 @@ export async function exportRecords(opts: ExportOptions): Promise<ExportResult> 
     }
 
     opts.onProgress?.('Writing the export…')
-    const fin = await writeOutput(staging, opts, rejects)
+    const fin = await writeOutput(staging, opts, opts.types === 'all' ? undefined : types, rejects)
     if (bulk) {
       // Files fetched: the server may let them go. Error files count as server errors, not resources.
       bulk.statusDeleted = await deleteBulkStatus(client, bulk.statusUrl)
@@ -254,7 +254,7 @@ interface Finished {
  * Two passes over the staged files: the first finds, for each Type/id, its latest version (meta.lastUpdated; the
  * last seen on a tie), the second writes only those. Memory: one map entry per resource id, never a resource.
  */
-async function writeOutput(staging: StagingFolder, opts: ExportOptions, rejects: RejectSink): Promise<Finished> {
+async function writeOutput(staging: StagingFolder, opts: ExportOptions, requestedTypes: string[] | undefined, rejects: RejectSink): Promise<Finished> {
   const files = staging.files.filter((f) => f.type !== 'OperationOutcome')
   const best = new Map<string, number>()
   let times = new Float64Array(1024)
@@ -316,7 +316,10 @@ async function writeOutput(staging: StagingFolder, opts: ExportOptions, rejects:
       await ensureFolder(opts.output)
       const sinks = new Map<string, Sink>()
       try {
-        for (const t of staging.types()) if (t !== 'OperationOutcome') sinks.set(t, await Sink.open(join(opts.output, `${t}.ndjson`)))
+        // A file for every type asked for, empty when nothing came: a folder reused by a nightly run never keeps
+        // yesterday's file of a type that had no changes today.
+        for (const t of new Set([...(requestedTypes ?? []), ...staging.types()]))
+          if (t !== 'OperationOutcome') sinks.set(t, await Sink.open(join(opts.output, `${t}.ndjson`)))
         await replay((t, text) => sinks.get(t)!.write(text + '\n'))
         for (const [t, s] of sinks) {
           await s.commit()
@@ -332,16 +335,18 @@ async function writeOutput(staging: StagingFolder, opts: ExportOptions, rejects:
 
   // Other formats: the deduplicated resources as one staged file, then the convert engine's writers. HL7 v2 reads a
   // Bundle a patient at a time (a message carries the patient with its visit, allergies and diagnoses).
-  const combined = join(staging.dir, opts.to === 'hl7' ? 'export.json' : 'export.ndjson')
+  // An empty export goes the Bundle way too (an empty NDJSON file is not an input).
+  const asBundle = opts.to === 'hl7' || unique === 0
+  const combined = join(staging.dir, asBundle ? 'export.json' : 'export.ndjson')
   const sink = await Sink.open(combined)
   let first = true
-  if (opts.to === 'hl7') sink.push('{"resourceType":"Bundle","type":"collection","entry":[\n')
+  if (asBundle) sink.push('{"resourceType":"Bundle","type":"collection","entry":[\n')
   await replay((_t, text) => {
-    sink.push(opts.to === 'hl7' ? `${first ? '' : ',\n'}{"resource":${text}}` : text + '\n')
+    sink.push(asBundle ? `${first ? '' : ',\n'}{"resource":${text}}` : text + '\n')
     first = false
     return sink.flushIfFull()
   })
-  if (opts.to === 'hl7') sink.push('\n]}\n')
+  if (asBundle) sink.push('\n]}\n')
   await sink.commit()
   const converted: ConvertResult = await convert({
     inputs: [combined],
