@@ -27,7 +27,7 @@ export interface RowProblem {
   reason: string
 }
 
-const ADXP_ADDITIONAL_LOCATOR = 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-additionalLocator'
+export const ADXP_ADDITIONAL_LOCATOR = 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-additionalLocator'
 
 const MARITAL_DISPLAY: Record<string, string> = {
   A: 'Annulled', D: 'Divorced', I: 'Interlocutory', L: 'Legally Separated', M: 'Married', C: 'Common Law',
@@ -195,8 +195,8 @@ export function compileToFhir(mapping: Mapping, header: string[], ctx: MappingCo
     // Keys in FHIR's JSON order from the start (resourceType, id, extension, identifier, name, ...): no reordering copy.
     const p: Patient = {resourceType: 'Patient', id: ''}
     const ext: any[] = []
-    if (race) ext.push(usCoreExt(US_CORE_RACE, race, OMB_RACE))
-    if (ethnicity) ext.push(usCoreExt(US_CORE_ETHNICITY, ethnicity, OMB_ETHNICITY))
+    if (race) ext.push(usCoreRace(race))
+    if (ethnicity) ext.push(usCoreEthnicity(ethnicity))
     if (ext.length) p.extension = ext
     if (identifiers.length) p.identifier = identifiers
     const names: any[] = []
@@ -238,7 +238,7 @@ export function compileToFhir(mapping: Mapping, header: string[], ctx: MappingCo
       Object.assign(a, address)
       p.address = [a]
     }
-    if (marital) p.maritalStatus = {coding: [{system: MARITAL_SYSTEM, code: marital, ...(MARITAL_DISPLAY[marital] ? {display: MARITAL_DISPLAY[marital]} : {})}]}
+    if (marital) p.maritalStatus = maritalStatusOf(marital)
     p.id = idKey === undefined ? uuidV5(`Patient|content|${JSON.stringify(p)}`) : idFromIdentifier('Patient', ...splitKey(idKey))
     return p
   }
@@ -250,6 +250,15 @@ function splitKey(k: string): [string, string] {
   const i = k.indexOf('|')
   return [k.slice(0, i), k.slice(i + 1)]
 }
+
+/** Patient.maritalStatus for a v3-MaritalStatus code. */
+export function maritalStatusOf(code: string) {
+  return {coding: [{system: MARITAL_SYSTEM, code, ...(MARITAL_DISPLAY[code] ? {display: MARITAL_DISPLAY[code]} : {})}]}
+}
+
+/** The US Core race or ethnicity extension of Patient for an OMB (or detailed) code. */
+export const usCoreRace = (code: string) => usCoreExt(US_CORE_RACE, code, OMB_RACE)
+export const usCoreEthnicity = (code: string) => usCoreExt(US_CORE_ETHNICITY, code, OMB_ETHNICITY)
 
 function usCoreExt(url: string, code: string, omb: Set<string>) {
   const display = RACE_DISPLAY[code]

@@ -1,0 +1,69 @@
+// The CSV files here are SYNTHETIC: generated from a seeded random source and small lists of made-up values.
+import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+
+import {mulberry32} from '../../../bench/synthetic-patients.js'
+import {convert} from '../../../src/lib/convert/convert.js'
+import {FEBRL, genericTemplate, SYNTHEA} from '../../../src/lib/formats/csv/mapping/builtin.js'
+import {type Mapping} from '../../../src/lib/formats/csv/mapping/schema.js'
+import {scratch} from '../../support/files.js'
+
+const tmp = scratch()
+after(() => tmp.cleanup())
+
+const ODD = ['O"Brien', 'back\\slash', 'tab\there', 'two\nlines', 'Zoë Müller', '李雷', 'emoji 😀', 'a|b', '  padded  ', 'ls\u2028ps', 'bell\u0007x', 'constructor']
+const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
+
+/** A CSV in a built-in layout with odd cells, empty identifiers (content ids) and bad dates and codes mixed in. */
+function oddCsv(mapping: Mapping, rows: number, seed: number): string {
+  const rand = mulberry32(seed)
+  const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]
+  const lines = [mapping.columns.map((c) => c.column).join(',')]
+  for (let i = 1; i <= rows; i++) {
+    const cells = mapping.columns.map((c) => {
+      const roll = rand()
+      if (roll < 0.1) return ''
+      if (c.to === 'birthDate' || c.to === 'deceasedDate') {
+        const f = c.dateFormats![0]
+        const good = f === 'YYYYMMDD' ? `19${10 + (i % 80)}0${1 + (i % 9)}1${i % 9}` : `19${10 + (i % 80)}-0${1 + (i % 9)}-1${i % 9}`
+        return roll < 0.15 ? 'not a date' : good
+      }
+      if (c.codes) return roll < 0.13 ? 'unlisted' : pick(Object.keys(c.codes))
+      if (roll < 0.3) return pick(ODD)
+      return c.to === 'identifier' ? `${c.column}-${i}` : `${c.column} ${i % 17}`
+    })
+    lines.push(cells.map(q).join(','))
+  }
+  return lines.join('\r\n') + '\r\n'
+}
+
+async function run(input: string, name: string, mapping: Mapping, parallel: boolean) {
+  const output = tmp.path(`${name}.ndjson`)
+  const result = await convert({
+    inputs: [input],
+    from: 'auto',
+    to: 'ndjson',
+    output,
+    mapping,
+    defaultMapping: genericTemplate(),
+    mappingCtx: {mrnSystem: 'http://hospital.example.org/mrn'},
+    ...(parallel ? {parallelMinBytes: 0, parallel: {workers: 2, pieceSize: 4096}} : {parallelMinBytes: Number.MAX_SAFE_INTEGER}),
+  })
+  const rejects = result.rejectsFile ? readFileSync(result.rejectsFile, 'utf8') : ''
+  return {result, out: readFileSync(output, 'utf8'), rejects}
+}
+
+describe('parallel CSV -> NDJSON with the JSON fast path in the workers', () => {
+  for (const [mapping, seed] of [[SYNTHEA, 11], [FEBRL, 12]] as const) {
+    it(`gives the one-thread output byte for byte on odd ${mapping.name} rows`, async () => {
+      const input = tmp.file(`${mapping.name}.csv`, oddCsv(mapping, 1500, seed))
+      const one = await run(input, `${mapping.name}-one`, mapping, false)
+      const par = await run(input, `${mapping.name}-par`, mapping, true)
+      expect(one.result.counts.out).to.be.greaterThan(100)
+      expect(one.result.counts.rejected).to.be.greaterThan(10)
+      expect(par.out).to.equal(one.out)
+      expect(par.rejects).to.equal(one.rejects)
+      expect(par.result.counts).to.deep.equal(one.result.counts)
+    })
+  }
+})
