@@ -3,7 +3,11 @@
  * Targets (issue #4): 1,000,000 CSV rows at >= 100,000 rows/s; 100,000 FHIR Patients (NDJSON) at >= 10,000
  * resources/s; memory flat. Synthetic data only (bench/synthetic-patients.ts; Patients made from its rows).
  *
- *   node --import tsx bench/validate.bench.ts [CSV_ROWS=1000000] [FHIR_RESOURCES=100000] [RUNS=3]
+ *   node --import tsx --expose-gc bench/validate.bench.ts [CSV_ROWS=1000000] [FHIR_RESOURCES=100000] [RUNS=3]
+ *
+ * CSV is timed twice: on one thread (the figure before worker threads, HIMKIT_WORKERS=0) and as `him validate`
+ * runs it by default on files of 8 MB and more, on worker threads (HIMKIT_WORKERS, else the cores, at most 4).
+ * FHIR_RESOURCES=0 skips the FHIR part.
  *
  * Baselines: the CSV baseline is readCsv over the file (the reader validate uses, rows counted and dropped);
  * the FHIR baseline is readFhir (line split + JSON.parse). Memory: the process RSS and heap sampled after each
@@ -14,6 +18,7 @@ import {createWriteStream, existsSync, mkdirSync} from 'node:fs'
 import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
 
+import {parallelWorkers} from '../src/lib/convert/parallel-csv.js'
 import {genericFor} from '../src/lib/formats/csv/mapping/builtin.js'
 import {compileToFhir} from '../src/lib/formats/csv/mapping/patient-mapping.js'
 import {readCsv} from '../src/lib/formats/csv/reader.js'
@@ -36,7 +41,7 @@ if (!existsSync(csv)) {
   await writeSyntheticCsv(csv, csvRows, 1)
 }
 const ndjson = `${dataDir}/patients-${fhirCount}.validate.ndjson`
-if (!existsSync(ndjson)) {
+if (fhirCount > 0 && !existsSync(ndjson)) {
   process.stderr.write(`generating ${fhirCount.toLocaleString('en-US')} synthetic FHIR Patients (seed 2) ...\n`)
   const toPatient = compileToFhir(genericFor(GENERIC_HEADER)!, GENERIC_HEADER, {mrnSystem: 'http://hospital.example.org/mrn'}).toPatient
   const rand = mulberry32(2)
@@ -74,7 +79,7 @@ interface Run {
   rssMax: number
 }
 
-async function validateRun(input: string, total: number): Promise<Run> {
+async function validateRun(input: string, total: number, oneThread: boolean): Promise<Run> {
   let heapAt10 = 0
   let rssMax = 0
   const t0 = process.hrtime.bigint()
@@ -87,6 +92,7 @@ async function validateRun(input: string, total: number): Promise<Run> {
     mappingCtx: {mrnSystem: 'http://hospital.example.org/mrn'},
     failOn: 'error',
     today: '2026-11-25',
+    parallel: oneThread ? {minBytes: Number.MAX_SAFE_INTEGER} : undefined,
     onProgress: (records) => {
       const m = process.memoryUsage()
       rssMax = Math.max(rssMax, m.rss)
@@ -104,14 +110,19 @@ async function timed(fn: () => Promise<number>): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9
 }
 
-async function bench(label: string, unit: string, total: number, input: string, plain: () => Promise<number>, target: number) {
+async function bench(label: string, unit: string, total: number, input: string, plain: () => Promise<number>, target: number, parallelToo = false) {
   const base: number[] = []
   const ours: Run[] = []
+  const par: Run[] = []
   for (let i = 0; i < runs; i++) {
     base.push(await timed(plain))
     globalThis.gc?.()
-    ours.push(await validateRun(input, total))
+    ours.push(await validateRun(input, total, true))
     globalThis.gc?.()
+    if (parallelToo) {
+      par.push(await validateRun(input, total, false))
+      globalThis.gc?.()
+    }
   }
   const mBase = median(base)
   const mOurs = median(ours.map((r) => r.seconds))
@@ -119,11 +130,19 @@ async function bench(label: string, unit: string, total: number, input: string, 
   const rate = Math.round(total / mOurs)
   console.log(`\n${label}: ${total.toLocaleString('en-US')} ${unit}; ${runs} runs each, medians`)
   console.log(`  plain read       : ${mBase.toFixed(2)} s  ${Math.round(total / mBase).toLocaleString('en-US')} ${unit}/s`)
-  console.log(`  him validate     : ${mOurs.toFixed(2)} s  ${rate.toLocaleString('en-US')} ${unit}/s  (${last.findings.toLocaleString('en-US')} findings)  ${rate >= target ? 'meets' : 'MISSES'} the ${target.toLocaleString('en-US')}/s target`)
+  const one = parallelToo ? ' (one thread)' : ''
+  console.log(`  him validate${one.padEnd(17 - 'him validate'.length)}: ${mOurs.toFixed(2)} s  ${rate.toLocaleString('en-US')} ${unit}/s  (${last.findings.toLocaleString('en-US')} findings)  ${rate >= target ? 'meets' : 'MISSES'} the ${target.toLocaleString('en-US')}/s target`)
   console.log(`  ratio validate/read: ${(mOurs / mBase).toFixed(2)}x`)
   console.log(`  memory: heap ${mb(last.heapAt10)} at 10% -> ${mb(last.heapEnd)} at the end (+ ${mb(last.buffersEnd)} typed arrays: the MRN and duplicate-row indexes); peak RSS ${mb(last.rssMax)}`)
+  if (!par.length) return
+  const mPar = median(par.map((r) => r.seconds))
+  const pRate = Math.round(total / mPar)
+  const pLast = par.at(-1)!
+  console.log(`  him validate (${parallelWorkers()} workers): ${mPar.toFixed(2)} s  ${pRate.toLocaleString('en-US')} ${unit}/s  (${pLast.findings.toLocaleString('en-US')} findings)  ${pRate >= target ? 'meets' : 'MISSES'} the ${target.toLocaleString('en-US')}/s target`)
+  console.log(`  ratio validate (workers)/read: ${(mPar / mBase).toFixed(2)}x; one thread/workers: ${(mOurs / mPar).toFixed(2)}x`)
+  console.log(`  memory (main thread): heap ${mb(pLast.heapAt10)} at 10% -> ${mb(pLast.heapEnd)} at the end; peak RSS ${mb(pLast.rssMax)} (workers included)`)
 }
 
 console.log(`node ${process.version}; ${new Date().toISOString()}`)
-await bench('CSV (generic layout)', 'rows', csvRows, csv, plainCsv, 100_000)
-await bench('FHIR R4 Patients (NDJSON)', 'resources', fhirCount, ndjson, plainFhir, 10_000)
+await bench('CSV (generic layout)', 'rows', csvRows, csv, plainCsv, 100_000, parallelWorkers() > 0)
+if (fhirCount > 0) await bench('FHIR R4 Patients (NDJSON)', 'resources', fhirCount, ndjson, plainFhir, 10_000)
