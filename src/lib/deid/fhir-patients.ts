@@ -8,6 +8,8 @@ export interface PatientEntry {
   names: string[]
   values: string[]
   sweep?: Sweep | null
+  /** The patient's date shift, once derived, and the run settings it was derived with. */
+  shift?: {by: object; days: number}
 }
 
 const PATIENT_REF_FIELDS = ['subject', 'patient', 'beneficiary', 'individual', 'who']

@@ -19,8 +19,12 @@ export interface DeidSettings {
   asOf: Date
   maxShiftDays: number
   audit: DeidAudit
-  /** Shifts already derived, by patient key. */
-  shifts: Map<string, number>
+  /**
+   * The last patient's shift: the records of one patient usually come together (CSV rows, HL7 messages). A map of
+   * every patient cost more than deriving a shift again (about 1 us); FHIR keeps each patient's shift on its
+   * index entry instead.
+   */
+  lastShift: {who?: string; days: number}
 }
 
 export function makeSettings(preset: Preset, keys: DeidKeys, opts: {zipTable?: Zip3TableName; asOf?: Date; maxShiftDays?: number} = {}): DeidSettings {
@@ -33,7 +37,7 @@ export function makeSettings(preset: Preset, keys: DeidKeys, opts: {zipTable?: Z
     asOf: opts.asOf ?? new Date(),
     maxShiftDays: opts.maxShiftDays ?? DEFAULT_MAX_SHIFT_DAYS,
     audit: new DeidAudit(),
-    shifts: new Map(),
+    lastShift: {days: 0},
   }
 }
 
@@ -57,14 +61,13 @@ export function shiftFor(s: DeidSettings, scope: RecordScope): number {
   if (scope.shiftDays !== undefined) return scope.shiftDays
   if (!scope.patientKey) s.audit.warn('a date was shifted for a record whose patient is unknown: all such records share one shift')
   const who = scope.patientKey ?? '(unknown patient)'
-  let days = s.shifts.get(who)
-  if (days === undefined) {
-    days = shiftDaysFor(s.keys.dateKey!, who, s.maxShiftDays)
-    if (s.shifts.size >= 1_000_000) s.shifts.clear()
-    s.shifts.set(who, days)
+  const last = s.lastShift
+  if (last.who !== who) {
+    last.days = shiftDaysFor(s.keys.dateKey!, who, s.maxShiftDays)
+    last.who = who
   }
-  scope.shiftDays = days
-  return days
+  scope.shiftDays = last.days
+  return last.days
 }
 
 /**
