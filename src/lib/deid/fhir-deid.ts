@@ -111,8 +111,9 @@ export class FhirDeidentifier {
 
   private processResource(res: any): void {
     const patient = this.o.patients.patientOf(res)
+    const known = patient?.shift?.by === this.o.settings ? patient.shift.days : undefined
     const ctx: ResCtx = {
-      scope: {patientKey: patient?.key, sweep: patient ? this.o.patients.sweepOf(patient) : undefined},
+      scope: {patientKey: patient?.key, sweep: patient ? this.o.patients.sweepOf(patient) : undefined, shiftDays: known},
       methods: new Set(),
       fpObjects: this.fpRules.length ? new Map() : NO_FP_OBJECTS,
       fpValues: this.fpRules.length ? new Map() : NO_FP_VALUES,
@@ -125,6 +126,7 @@ export class FhirDeidentifier {
     }
     const root = this.rootPlan(res.resourceType)
     this.walkObject(res, root, root.own, ctx)
+    if (patient && known === undefined && ctx.scope.shiftDays !== undefined) patient.shift = {by: this.o.settings, days: ctx.scope.shiftDays}
     if (ctx.methods.size > 0) addSecurityLabels(res, ctx.methods)
   }
 
@@ -486,9 +488,16 @@ function addSecurityLabels(res: any, methods: Set<string>): void {
       if (!Array.isArray(res.meta.security)) res.meta.security = []
       sec = res.meta.security as any[]
     }
-    const list: any[] = sec
-    if (!list.some((x) => x?.system === SECURITY_SYSTEM && x?.code === code)) list.push(LABEL_CODING[code])
+    if (!hasLabel(sec, code)) sec.push(LABEL_CODING[code])
   }
+}
+
+function hasLabel(list: any[], code: string): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i]
+    if (x !== null && typeof x === 'object' && x.system === SECURITY_SYSTEM && x.code === code) return true
+  }
+  return false
 }
 
 /** Microsoft's `encrypt`: AES-CBC with the UTF-8 key (16, 24 or 32 bytes), a random IV in front, base64. */

@@ -59,7 +59,8 @@ export class Sweep {
   }
 }
 
-const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c)
+const WORD_CHAR = /[\p{L}\p{N}]/u
+const isWordChar = (c: string | undefined) => c !== undefined && WORD_CHAR.test(c)
 
 /** The identifiers to sweep out of free text; undefined when none is known. */
 export function sweepPattern(known: KnownIdentifiers): Sweep | undefined {
@@ -81,7 +82,7 @@ export function sweepPattern(known: KnownIdentifiers): Sweep | undefined {
 
 const WORD = /[\p{L}\p{N}]+/gu
 
-function applySweep(text: string, sweep: Sweep, label: string, onHit: () => void): string {
+function applySweep(text: string, sweep: Sweep, label: string, hits: ScrubResult['hits']): string {
   let out = text
   if (sweep.phrases.length) {
     let lower = out.toLowerCase()
@@ -91,7 +92,7 @@ function applySweep(text: string, sweep: Sweep, label: string, onHit: () => void
         if (!isWordChar(lower[at - 1]) && !isWordChar(lower[at + p.length])) {
           out = out.slice(0, at) + label + out.slice(at + p.length)
           lower = lower.slice(0, at) + label.toLowerCase() + lower.slice(at + p.length)
-          onHit()
+          hits.name = (hits.name ?? 0) + 1
           at = lower.indexOf(p, at + label.length)
         } else at = lower.indexOf(p, at + 1)
       }
@@ -100,11 +101,23 @@ function applySweep(text: string, sweep: Sweep, label: string, onHit: () => void
   if (sweep.words.size && sweep.mayHold(out))
     out = out.replace(WORD, (w) => {
       if (!sweep.words.has(w.toLowerCase())) return w
-      onHit()
+      hits.name = (hits.name ?? 0) + 1
       return label
     })
   return out
 }
+
+/** Replace every match of a pattern by its label, counting the hits. */
+function replaceCounting(text: string, re: RegExp, label: string, hits: ScrubResult['hits'], cat: ScrubCategory): string {
+  return text.replace(re, () => {
+    hits[cat] = (hits[cat] ?? 0) + 1
+    return label
+  })
+}
+
+const DIGIT = /\d/
+const WWW = /www\./i
+const DIGIT_PATTERNS = PATTERNS.slice(2).map(([cat, re]) => [cat, re, `[${cat.toUpperCase()}]`] as const)
 
 /**
  * Scrub free text: the identifiers known from the same record first (names and ids), then the patterns
@@ -115,19 +128,13 @@ export function scrubText(text: string, known?: Sweep | KnownIdentifiers, sweepO
   if (text === '') return {text, hits}
   let out = text
   const sweep = known === undefined ? undefined : known instanceof Sweep ? known : sweepPattern(known)
-  const replace = (cat: ScrubCategory, re: RegExp, label: string) => {
-    out = out.replace(re, () => {
-      hits[cat] = (hits[cat] ?? 0) + 1
-      return label
-    })
-  }
   // Cheap tests first: most text has no digit, no @ and no URL, and then only the sweep can find anything.
-  const hasDigit = /\d/.test(text)
+  const hasDigit = DIGIT.test(text)
   // URLs and emails before the names in them are swept, so the whole address goes.
-  if (!sweepOnly && (text.includes('://') || /www\./i.test(text))) replace('url', PATTERNS[0][1], '[URL]')
-  if (!sweepOnly && text.includes('@')) replace('email', PATTERNS[1][1], '[EMAIL]')
-  if (sweep) out = applySweep(out, sweep, '[REDACTED]', () => (hits.name = (hits.name ?? 0) + 1))
+  if (!sweepOnly && (text.includes('://') || WWW.test(text))) out = replaceCounting(out, PATTERNS[0][1], '[URL]', hits, 'url')
+  if (!sweepOnly && text.includes('@')) out = replaceCounting(out, PATTERNS[1][1], '[EMAIL]', hits, 'email')
+  if (sweep) out = applySweep(out, sweep, '[REDACTED]', hits)
   if (sweepOnly) return {text: out, hits}
-  if (hasDigit) for (const [cat, re] of PATTERNS.slice(2)) replace(cat, re, `[${cat.toUpperCase()}]`)
+  if (hasDigit) for (const [cat, re, label] of DIGIT_PATTERNS) out = replaceCounting(out, re, label, hits, cat)
   return {text: out, hits}
 }
