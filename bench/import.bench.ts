@@ -4,6 +4,7 @@
  * Target (issue #8): >= 5x the baseline; peak memory flat in the input size.
  *
  *   npm run build && node --import tsx bench/import.bench.ts [PATIENTS=10000] [CONCURRENCY=4]
+ *   HIMKIT_BENCH_LATENCY_MS=10 node --import tsx bench/import.bench.ts ...   (both sides behind 10 ms a request)
  *
  * Server: $HIMKIT_TEST_FHIR_URL, else one started by scripts/hapi/start.sh (and stopped at the end). Each run
  * writes under fresh identifier systems, so both sides create every patient. The import is timed as a whole process
@@ -15,6 +16,7 @@ import {randomUUID} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
+import {FaultProxy} from '../test/integration/support/fault-proxy.js'
 import {benchFhirServer} from './hapi-server.js'
 import {writeSyntheticCsv} from './synthetic-patients.js'
 
@@ -26,7 +28,12 @@ mkdirSync(dataDir, {recursive: true})
 if (!existsSync(`${root}dist/commands/import.js`)) throw new Error('build first: npm run build')
 
 const server = benchFhirServer(dataDir)
-const base = server.base
+// HIMKIT_BENCH_LATENCY_MS: both sides go through a proxy that holds each request that long, as a network between
+// this machine and a hosted EHR would (the server on this machine answers with no network latency at all).
+const latencyMs = Number(process.env.HIMKIT_BENCH_LATENCY_MS ?? 0)
+const proxy = latencyMs > 0 ? await FaultProxy.start(server.base) : undefined
+proxy?.inject({fault: {kind: 'delay', ms: latencyMs}, times: Number.MAX_SAFE_INTEGER})
+const base = proxy?.baseUrl ?? server.base
 const haveTime = existsSync('/usr/bin/time')
 const cli = `${root}bin/run.js`
 
@@ -79,7 +86,7 @@ async function runBaseline(n: number) {
 
 try {
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US')
-  process.stderr.write(`HAPI at ${base}; ${patients.toLocaleString('en-US')} synthetic patients, concurrency ${concurrency}\n`)
+  process.stderr.write(`HAPI at ${server.base}${proxy ? ` behind ${latencyMs} ms of latency per request` : ''}; ${patients.toLocaleString('en-US')} synthetic patients, concurrency ${concurrency}\n`)
   const small = await runImport(Math.max(1, Math.round(patients / 5)))
   const imp = await runImport(patients)
   const c = imp.summary.counts
@@ -92,5 +99,6 @@ try {
   console.log(`ratio            ${(impRate / baseRate).toFixed(1)}x (target >= 5x)`)
   if (haveTime) console.log(`peak RSS         ${fmt(small.rssMb)} MB at ${fmt(patients / 5)} patients, ${fmt(imp.rssMb)} MB at ${fmt(patients)}`)
 } finally {
+  await proxy?.close()
   server.stop()
 }

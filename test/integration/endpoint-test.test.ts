@@ -130,6 +130,19 @@ describe('him endpoint test', function () {
     expect(r.stderr).to.match(/token endpoint refused the client/)
   })
 
+  it('him export through the OAuth gate: a SMART token on the kick-off, the polls and every bulk file download (requiresAccessToken)', async function () {
+    this.timeout(120_000)
+    gate.clear()
+    const r = await himAsync(['export', '--endpoint', 'smart-rs', '--type', 'Patient', '--to', 'ndjson', '-o', 'gated-export', '--json'], {cwd: dir, env: {...env, HIMKIT_STATE_DIR: dir}})
+    expect(r.code, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout).method).to.equal('bulk')
+    const downloads = gate.log.filter((e) => e.url.includes('/Binary/'))
+    expect(downloads.length).to.be.at.least(1)
+    expect(gate.log.filter((e) => !e.url.endsWith('/metadata') && !e.url.includes('.well-known')).every((e) => e.authorized === true)).to.equal(true)
+    const none = await himAsync(['export', '--endpoint', 'gated-none', '--type', 'Patient', '--to', 'ndjson', '-o', 'refused'], {cwd: dir, env: {...env, HIMKIT_STATE_DIR: dir}})
+    expect(none.code, none.stderr).to.equal(77)
+  })
+
   describe('over TLS', () => {
     let tls: FaultProxy | undefined
     let certFile: string
