@@ -3,11 +3,12 @@ import {createRequire} from 'node:module'
 import {type FindingLocation} from '../findings.js'
 import {type Emit} from '../rules.js'
 import {type ElementDef, type R4Definitions, type TypeDef, typeCodeOf} from './definitions.js'
+import {checkNarrative, htmlChecksFunction} from './narrative.js'
 import {isPrimitiveType, primitiveProblem} from './primitives.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const require = createRequire(import.meta.url)
-const fhirpath = require('fhirpath') as {compile(expr: string | {base: string; expression: string}, model?: unknown, options?: {traceFn?: () => void}): (res: unknown, env?: Record<string, unknown>) => unknown[]}
+const fhirpath = require('fhirpath') as {compile(expr: string | {base: string; expression: string}, model?: unknown, options?: {traceFn?: () => void; userInvocationTable?: Record<string, unknown>}): (res: unknown, env?: Record<string, unknown>) => unknown[]}
 /** Invariants such as dom-3 call trace(); its output would land on stdout. */
 const QUIET = {traceFn: () => {}}
 const r4model = require('fhirpath/fhir-context/r4')
@@ -41,7 +42,13 @@ interface Invariant {
 }
 
 /** Invariants checked natively elsewhere or by dedicated rules, or that need what fhirpath.js does not have. */
-const SKIPPED_INVARIANTS = new Set(['ele-1', 'txt-1', 'txt-2', 'bdl-7', 'bdl-3'])
+const SKIPPED_INVARIANTS = new Set(['ele-1', 'bdl-7', 'bdl-3'])
+
+/**
+ * FHIRPath functions fhirpath.js does not have. txt-1 and txt-2 share the expression `htmlChecks()`; each gets the
+ * half of the narrative rules it states, so a narrative with a script fails txt-1 only and an empty one txt-2 only.
+ */
+const userFunctions = (key: string) => ({htmlChecks: htmlChecksFunction(key === 'txt-1' || key === 'txt-2' ? key : 'all')})
 
 /** Fast paths for the invariants on nearly every resource; undefined falls back to FHIRPath. */
 const NATIVE: Record<string, (node: any) => boolean | undefined> = {
@@ -164,7 +171,7 @@ export class FhirStructureValidator {
       if (SKIPPED_INVARIANTS.has(k)) continue
       const inv: Invariant = {key: k, severity, human, native: NATIVE[k]}
       try {
-        inv.run = fhirpath.compile({base: path, expression}, r4model, QUIET)
+        inv.run = fhirpath.compile({base: path, expression}, r4model, {...QUIET, userInvocationTable: userFunctions(k)})
       } catch {
         if (!inv.native) continue
       }
@@ -188,7 +195,10 @@ export class FhirStructureValidator {
           continue
         }
       }
-      if (ok === false) this.emit(inv.severity === 'error' ? 'fhir.invariant' : 'fhir.invariant.warning', `${inv.key}: ${inv.human}`, this.at(loc, expr))
+      if (ok === false) {
+        const why = inv.key === 'txt-1' && typeof node === 'string' ? checkNarrative(node).txt1 : undefined
+        this.emit(inv.severity === 'error' ? 'fhir.invariant' : 'fhir.invariant.warning', `${inv.key}: ${inv.human}${why ? ` (${why})` : ''}`, this.at(loc, expr))
+      }
     }
   }
 
@@ -284,7 +294,8 @@ export class FhirStructureValidator {
         this.emit(p.rule, p.message, this.at(loc, expr))
         return
       }
-      if (child.def.b && code === 'code') this.checkCode(child.def.b, undefined, v, expr, loc)
+      if (code === 'xhtml') this.checkInvariants(v, typeName, child.path, child.def, expr, loc, resource, root) // txt-1, txt-2
+      else if (child.def.b && code === 'code') this.checkCode(child.def.b, undefined, v, expr, loc)
       else if (child.def.m === ALL_LANGUAGES && code === 'code' && !BCP47_TAG.test(v))
         this.emit('fhir.binding.required', 'a language must be a BCP-47 code, the element\'s maximum value set', this.at(loc, expr), v)
       return
