@@ -14,54 +14,77 @@ export function csvRowScope(cells: string[], plan: ColumnPlan[], needSweep: bool
   let mrn: string | undefined
   let otherId: string | undefined
   let birthDate: string | undefined
-  const names: string[] = []
-  const values: string[] = []
+  const names: string[] | undefined = needSweep ? [] : undefined
+  const values: string[] | undefined = needSweep ? [] : undefined
   for (const c of plan) {
     const v = cells[c.index]
     if (!v) continue
     if (c.category === 'mrn') mrn ??= v
     else if (c.category === 'otherId' || c.category === 'ssn') otherId ??= v
     else if (c.category === 'birthDate') birthDate ??= v
-    if (!needSweep) continue
+    if (!names || !values) continue
     if (c.category === 'name') names.push(v)
     else if (SWEPT.has(c.category)) values.push(v)
   }
   return {
     patientKey: patientKeyOf({mrn, otherId, name: mrn || otherId ? undefined : nameOf(cells, plan), birthDate}),
-    sweep: needSweep ? sweepPattern({names, values}) : undefined,
+    sweep: names && values ? sweepPattern({names, values}) : undefined,
   }
 }
 
-const COUNTERS = new WeakMap<ColumnPlan, {applied: {count: number}; removed: {count: number}}>()
+interface CompiledColumn {
+  c: ColumnPlan
+  /** Audit counters, made when the column's first value is met (the audit lists them in that order). */
+  applied?: {count: number}
+  removed?: {count: number}
+}
 
-function counters(c: ColumnPlan, s: DeidSettings) {
-  let k = COUNTERS.get(c)
-  if (!k) {
-    const rule = `column ${c.column}`
-    k = {applied: s.audit.counter(rule, c.method, c.category), removed: s.audit.counter(rule, 'redact', c.category)}
-    COUNTERS.set(c, k)
+/** A plan with its audit counters looked up once per run, not once per cell. */
+interface CompiledPlan {
+  settings: DeidSettings
+  needSweep: boolean
+  columns: CompiledColumn[]
+}
+
+const COMPILED = new WeakMap<ColumnPlan[], CompiledPlan>()
+
+function compiled(plan: ColumnPlan[], s: DeidSettings): CompiledPlan {
+  let k = COMPILED.get(plan)
+  if (!k || k.settings !== s) {
+    k = {settings: s, needSweep: plan.some((c) => c.method === 'scrub'), columns: plan.map((c) => ({c}))}
+    COMPILED.set(plan, k)
   }
   return k
 }
 
+function counters(col: CompiledColumn, s: DeidSettings): {applied: {count: number}; removed: {count: number}} {
+  if (!col.applied || !col.removed) {
+    const rule = `column ${col.c.column}`
+    col.applied = s.audit.counter(rule, col.c.method, col.c.category)
+    col.removed = s.audit.counter(rule, 'redact', col.c.category)
+  }
+  return col as {applied: {count: number}; removed: {count: number}}
+}
+
 /** De-identify one CSV row by its column plan: same number of cells, same order; a removed value becomes empty. */
 export function deidentifyCsvRow(cells: string[], plan: ColumnPlan[], s: DeidSettings): string[] {
-  const needSweep = plan.some((c) => c.method === 'scrub')
-  const scope = csvRowScope(cells, plan, needSweep)
+  const k = compiled(plan, s)
+  const scope = csvRowScope(cells, plan, k.needSweep)
   const out = cells.slice()
-  for (const c of plan) {
+  for (const col of k.columns) {
+    const c = col.c
     const v = cells[c.index]
     if (v === undefined || v === '') continue
     if (c.method === 'scrub') {
       out[c.index] = scrubText(v, scope.sweep).text
-      counters(c, s).applied.count++
+      counters(col, s).applied.count++
       continue
     }
     const nv = applyMethod(v, c.method, c.category, s, scope, c.part)
     out[c.index] = nv ?? ''
-    const k = counters(c, s)
-    if (nv === undefined && c.method !== 'redact') k.removed.count++
-    else k.applied.count++
+    const n = counters(col, s)
+    if (nv === undefined && c.method !== 'redact') n.removed.count++
+    else n.applied.count++
   }
   return out
 }

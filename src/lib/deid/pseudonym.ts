@@ -51,6 +51,8 @@ export function hmacBytes(key: string, value: string): Buffer {
 }
 
 const ASCII = /^[\x20-\x7e]*$/
+/** Printable ASCII without spaces: nothing to normalize, trim or collapse (most ids, codes and single names). */
+const PLAIN = /^[\x21-\x7e]*$/
 
 /**
  * The form a value is hashed in, so that `123-45-6789` in a CSV and `123456789` in PID-19 give one pseudonym:
@@ -58,7 +60,7 @@ const ASCII = /^[\x20-\x7e]*$/
  * emails are lower case.
  */
 export function normalizeForPseudonym(value: string, category?: Category): string {
-  const v = (ASCII.test(value) ? value : value.normalize('NFKC')).trim().replace(/\s+/g, ' ')
+  const v = PLAIN.test(value) ? value : (ASCII.test(value) ? value : value.normalize('NFKC')).trim().replace(/\s+/g, ' ')
   if (category === 'ssn' || category === 'phone' || category === 'fax') {
     const digits = v.replace(/\D/g, '')
     return digits.length >= 7 ? digits : v.toUpperCase()
