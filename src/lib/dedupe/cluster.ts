@@ -4,6 +4,8 @@
  * of the match edges, added strongest first and never joining two groups that hold a known non-match (a reviewer's
  * "not the same", or a pair scored as a strong non-match): so a chain is split at its weak edge.
  */
+import {maxWeightAssignment} from './assignment.js'
+
 export type PairDecision = 'match' | 'review' | 'non-match'
 
 export interface ClusterInputPair {
@@ -91,15 +93,95 @@ export function clusterPairs(pairs: ClusterInputPair[], opts: ClusterOptions): C
   return clusters
 }
 
-/** One-to-one linkage: keep each record's best match only (greedy, strongest first). */
-export function oneToOne(pairs: ClusterInputPair[]): void {
+export interface OneToOnePair extends ClusterInputPair {
+  /** The pair's match weight (log2 of its posterior odds); from the probability when absent. */
+  weight?: number
+  /** A person decided the pair. */
+  decidedBy?: string
+}
+
+/** Above this many records on one side, a connected group is linked greedily: the assignment is cubic. */
+export const MAX_ASSIGNMENT_SIDE = 400
+
+/**
+ * One-to-one linkage: each record keeps at most one match, and the matches kept are the set of largest total
+ * weight. The weight is the pair's log posterior odds, so for independent pairs this is the most probable
+ * one-to-one linkage (P = product of (1 - p) over all pairs x product of the odds of the pairs kept). A person's
+ * "same person" decisions are kept first; then each connected group of the remaining matches is solved exactly by
+ * the Hungarian method when it is bipartite between the two sides (always so for --link-to), else (one-to-one
+ * within one file, or a group too large) greedily, strongest first. A match the thresholds accepted whose weight
+ * is at or below 0 (an auto threshold below 0.5) counts as a tiny positive weight: kept when nothing competes.
+ * Matches left out become non-matches.
+ */
+export function oneToOne(pairs: OneToOnePair[], sideOf?: (index: number) => number): void {
   const used = new Set<number>()
-  for (const p of [...pairs].sort((x, y) => y.probability - x.probability)) {
-    if (p.decision !== 'match') continue
-    if (used.has(p.a) || used.has(p.b)) p.decision = 'non-match'
-    else {
-      used.add(p.a)
-      used.add(p.b)
+  const stronger = (x: OneToOnePair, y: OneToOnePair) => y.probability - x.probability || weightOf(y) - weightOf(x)
+  const greedy = (edges: OneToOnePair[]) => {
+    for (const p of [...edges].sort(stronger)) {
+      if (used.has(p.a) || used.has(p.b)) p.decision = 'non-match'
+      else {
+        used.add(p.a)
+        used.add(p.b)
+      }
     }
   }
+  greedy(pairs.filter((p) => p.decision === 'match' && p.decidedBy))
+  const open: OneToOnePair[] = []
+  for (const p of pairs) {
+    if (p.decision !== 'match' || p.decidedBy) continue
+    if (used.has(p.a) || used.has(p.b)) p.decision = 'non-match'
+    else open.push(p)
+  }
+  // Connected groups of the open matches.
+  const parent = new Map<number, number>()
+  const find = (x: number): number => {
+    let r = x
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!
+    parent.set(x, r)
+    return r
+  }
+  for (const p of open) {
+    const ra = find(p.a)
+    const rb = find(p.b)
+    if (!parent.has(ra)) parent.set(ra, ra)
+    if (ra !== rb) parent.set(rb, ra)
+  }
+  const groups = new Map<number, OneToOnePair[]>()
+  for (const p of open) {
+    const r = find(p.a)
+    const g = groups.get(r)
+    if (g) g.push(p)
+    else groups.set(r, [p])
+  }
+  for (const edges of groups.values()) {
+    if (edges.length === 1) continue
+    const leftSide = sideOf?.(edges[0].a)
+    if (!sideOf || !edges.every((e) => sideOf(e.a) !== sideOf(e.b))) {
+      greedy(edges)
+      continue
+    }
+    const left = new Map<number, number>()
+    const right = new Map<number, number>()
+    const ends = edges.map((e) => (sideOf(e.a) === leftSide ? [e.a, e.b] : [e.b, e.a]))
+    for (const [l, r] of ends) {
+      if (!left.has(l)) left.set(l, left.size)
+      if (!right.has(r)) right.set(r, right.size)
+    }
+    if (left.size > MAX_ASSIGNMENT_SIDE || right.size > MAX_ASSIGNMENT_SIDE) {
+      greedy(edges)
+      continue
+    }
+    const weights: Array<Array<number | undefined>> = Array.from({length: left.size}, () => new Array<number | undefined>(right.size))
+    edges.forEach((e, k) => (weights[left.get(ends[k][0])!][right.get(ends[k][1])!] = Math.max(weightOf(e), 1e-9)))
+    const chosen = maxWeightAssignment(weights, right.size)
+    edges.forEach((e, k) => {
+      if (chosen[left.get(ends[k][0])!] !== right.get(ends[k][1])) e.decision = 'non-match'
+    })
+  }
+}
+
+function weightOf(p: OneToOnePair): number {
+  if (p.weight !== undefined) return p.weight
+  const q = Math.min(Math.max(p.probability, 1e-15), 1 - 1e-15)
+  return Math.log2(q / (1 - q))
 }

@@ -78,6 +78,8 @@ export interface ScoredPair {
   a: number
   b: number
   probability: number
+  /** The match weight (log2 posterior odds) of a compared pair; absent for a decided pair blocking did not propose. */
+  weight?: number
   decision: PairDecision
   /** Why a pair goes to review whatever its score, or that a person decided it. */
   reasons: string[]
@@ -161,10 +163,11 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
     const a = prepared[ia]
     const b = prepared[ib]
     const g = gammas.subarray(p * K, p * K + K)
-    const probability = probabilityOf(scorer.weight(g, a, b))
+    const weight = scorer.weight(g, a, b)
+    const probability = probabilityOf(weight)
     const d = labels.get(p)
     if (d !== undefined) {
-      pairs.push({a: ia, b: ib, probability, decision: d === 1 ? 'match' : 'non-match', reasons: [], decidedBy: 'reviewer'})
+      pairs.push({a: ia, b: ib, probability, weight, decision: d === 1 ? 'match' : 'non-match', reasons: [], decidedBy: 'reviewer'})
       if (d === 0) cannotLink.push([ia, ib])
       continue
     }
@@ -181,7 +184,7 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
       if (a.suffix && b.suffix && a.suffix !== b.suffix) reasons.push(`name suffix conflict (${a.suffix}/${b.suffix})`)
     }
     const decision: PairDecision = reasons.length ? 'review' : probability >= opts.autoThreshold ? 'match' : 'review'
-    pairs.push({a: ia, b: ib, probability, decision, reasons})
+    pairs.push({a: ia, b: ib, probability, weight, decision, reasons})
   }
   // Decisions on pairs that blocking did not propose still count.
   for (const [key, d] of decided) {
@@ -190,7 +193,7 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
     pairs.push({a: x, b: y, probability: d === 'same' ? 1 : 0, decision: d === 'same' ? 'match' : 'non-match', reasons: [], decidedBy: 'reviewer'})
     if (d === 'different') cannotLink.push([x, y])
   }
-  if (opts.oneToOne) oneToOne(pairs)
+  if (opts.oneToOne) oneToOne(pairs, (i) => prepared[i].side)
 
   opts.onProgress?.('clustering')
   // A non-link matters only between records that some match edge touches.
