@@ -2,7 +2,7 @@
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
-import {mulberry32} from '../../../bench/synthetic-patients.js'
+import {GENERIC_HEADER, mulberry32, syntheticRow} from '../../../bench/synthetic-patients.js'
 import {convert} from '../../../src/lib/convert/convert.js'
 import {FEBRL, genericTemplate, SYNTHEA} from '../../../src/lib/formats/csv/mapping/builtin.js'
 import {type Mapping} from '../../../src/lib/formats/csv/mapping/schema.js'
@@ -37,7 +37,23 @@ function oddCsv(mapping: Mapping, rows: number, seed: number): string {
   return lines.join('\r\n') + '\r\n'
 }
 
-async function run(input: string, name: string, mapping: Mapping, parallel: boolean) {
+/** Generic rows with quoted line breaks, text after a closing quote, ragged rows and blank lines, CRLF: pieces of many slices. */
+function troubledGenericCsv(rows: number, seed: number): string {
+  const rand = mulberry32(seed)
+  const lines = [GENERIC_HEADER.join(',')]
+  for (let i = 1; i <= rows; i++) {
+    const r = syntheticRow(rand, i)
+    if (i % 37 === 0) r[7] = `${r[7]}\nBuilding "B"`
+    if (i % 43 === 0) r.push('extra')
+    if (i % 47 === 0) lines.push('')
+    const cells = r.map(q)
+    if (i % 41 === 0) cells[1] = `"${r[1]}"x` // text after a closing quote: fast-csv refuses the row
+    lines.push(cells.join(','))
+  }
+  return lines.join('\r\n') + '\r\n'
+}
+
+async function run(input: string, name: string, mapping: Mapping | undefined, parallel: boolean | {pieceSize: number; maxPiece?: number}) {
   const output = tmp.path(`${name}.ndjson`)
   const result = await convert({
     inputs: [input],
@@ -47,7 +63,7 @@ async function run(input: string, name: string, mapping: Mapping, parallel: bool
     mapping,
     defaultMapping: genericTemplate(),
     mappingCtx: {mrnSystem: 'http://hospital.example.org/mrn'},
-    ...(parallel ? {parallelMinBytes: 0, parallel: {workers: 2, pieceSize: 4096}} : {parallelMinBytes: Number.MAX_SAFE_INTEGER}),
+    ...(parallel ? {parallelMinBytes: 0, parallel: {workers: 2, pieceSize: 4096, ...(parallel === true ? {} : parallel)}} : {parallelMinBytes: Number.MAX_SAFE_INTEGER}),
   })
   const rejects = result.rejectsFile ? readFileSync(result.rejectsFile, 'utf8') : ''
   return {result, out: readFileSync(output, 'utf8'), rejects}
@@ -66,4 +82,27 @@ describe('parallel CSV -> NDJSON with the JSON fast path in the workers', () => 
       expect(par.result.counts).to.deep.equal(one.result.counts)
     })
   }
+
+  it('gives the one-thread output on troubled rows when pieces are parsed in many slices', async () => {
+    const input = tmp.file('troubled.csv', troubledGenericCsv(4000, 13))
+    const one = await run(input, 't-one', undefined, false)
+    const par = await run(input, 't-par', undefined, {pieceSize: 200_000})
+    expect(one.rejects).to.include("CSV_BAD_QUOTE")
+    expect(one.result.counts.rejected).to.be.greaterThan(100)
+    expect(par.out).to.equal(one.out)
+    expect(par.rejects).to.equal(one.rejects)
+    expect(par.result.counts).to.deep.equal(one.result.counts)
+  })
+
+  it('turns an unterminated quote followed by a long tail into one reject at its line, as one thread does', async () => {
+    const tail = Array.from({length: 3000}, (_, i) => `MRN9${i},Ann,,Synthetic,01/02/1980,F,,1 Main St,Springfield,IL,62704,,`).join('\r\n')
+    const input = tmp.file('open-quote.csv', troubledGenericCsv(1500, 14) + 'MRN99999999,"Open,never closed\r\n' + tail + '\r\n')
+    const one = await run(input, 'o-one', undefined, false)
+    const par = await run(input, 'o-par', undefined, {pieceSize: 100_000})
+    const last = one.rejects.trim().split('\n').map((l) => JSON.parse(l)).at(-1)
+    expect(last.code).to.equal('CSV_UNTERMINATED_QUOTE')
+    expect(par.out).to.equal(one.out)
+    expect(par.rejects).to.equal(one.rejects)
+    expect(par.result.counts).to.deep.equal(one.result.counts)
+  })
 })
