@@ -85,7 +85,8 @@ describe('him dedupe --review in a terminal (built CLI on a pseudo-terminal)', f
   const decisions = tmp.path('decisions.csv')
 
   it('shows each pair side by side with differences marked and the explanation; same / not the same / skip / stop go to the decisions file; decided pairs are not asked again', async () => {
-    const first = await review(['dedupe', input, '--review', '--decisions', decisions], ['same', 'different', 'skip', 'stop'])
+    const model = tmp.path('model.json')
+    const first = await review(['dedupe', input, '--review', '--decisions', decisions, '--model', model], ['same', 'different', 'skip', 'stop'])
     expect(first.code, first.plain.slice(-2000)).to.equal(0)
     expect(first.shown).to.have.length(4)
     expect(first.shown[0].total).to.equal(4)
@@ -112,6 +113,8 @@ describe('him dedupe --review in a terminal (built CLI on a pseudo-terminal)', f
     expect(decided.get(skipped)).to.equal('')
     expect(decided.get(stopped)).to.equal('')
     expect(first.plain).to.match(/You reviewed 2 pairs\./)
+    // The model saved after the review holds the two decisions (they entered the estimate).
+    expect(JSON.parse(readFileSync(model, 'utf8')).decisions).to.deep.equal({same: 1, different: 1})
 
     // Next time: the two decided pairs are not asked again; the skipped one and the one never reached are.
     const second = await review(['dedupe', input, '--review', '--decisions', decisions], ['skip', 'skip', 'skip', 'skip', 'skip'])
