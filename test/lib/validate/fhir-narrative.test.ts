@@ -25,8 +25,8 @@ describe('FHIR narrative: txt-1 and txt-2 (htmlChecks())', () => {
     ['plain text', div('Synthetic patient')],
     ['formatting, a table, a list and a link', div('<p><b>Avery</b> <i>Quinlan</i></p><table class="grid"><tr><td colspan="2">x</td></tr></table><ul><li>a</li></ul><a href="https://example.org/x">link</a>')],
     ['style and class attributes, lang and xml:lang', div('<span style="color: red" class="c" lang="en" xml:lang="en">x</span>')],
-    ['an image only (content without text)', div('<img src="#photo" alt=""/>')],
-    ['HTML entities and character references', div('Avery&nbsp;Quinlan &amp; &#233; &#x00E9;')],
+    ['an image only (content without text)', div('<img src="https://example.org/photo.png" alt=""/>')],
+    ['XML entities and character references', div('Avery&#160;Quinlan &amp; &lt; &#233; &#x00E9;')],
     ['a comment', div('<!-- synthetic -->text')],
     ['a character reference for a non-breaking space (content)', div('&#160;')],
   ]
@@ -61,6 +61,7 @@ describe('FHIR narrative: txt-1 and txt-2 (htmlChecks())', () => {
     ['an unclosed element', div('<p>text'), /not well-formed/],
     ['mismatched tags', div('<b><i>x</b></i>'), /not well-formed/],
     ['an unknown entity', div('a &bogus; b'), /not well-formed/],
+    ['an HTML entity (R4 allows only the XML ones)', div('a&nbsp;b'), /not well-formed/],
     ['a bare ampersand', div('a & b'), /not well-formed/],
     ['text after the root', div('x') + 'y', /not well-formed/],
   ]
@@ -88,6 +89,13 @@ describe('FHIR narrative: txt-1 and txt-2 (htmlChecks())', () => {
       expect(checkNarrative(d).hasContent).to.equal(false)
       expect(txt(check(patientWith(d)))).to.deep.equal(['txt-2 @ Patient.text.div'])
     })
+
+  it('finds an image pointing to no contained resource, and none when it is contained', () => {
+    const img = div('<img src="#photo"/>')
+    expect(check(patientWith(img)).map((f) => `${f.rule} @ ${f.location.expression}`)).to.deep.equal(['fhir.narrative.image @ Patient.text.div'])
+    const withPhoto = {...patientWith(img), contained: [{resourceType: 'Binary', id: 'photo', contentType: 'image/png'}], photo: [{url: '#photo'}]}
+    expect(check(withPhoto).filter((f) => f.rule === 'fhir.narrative.image')).to.deep.equal([])
+  })
 
   it('checks the narrative of contained resources and Bundle entries at their path', () => {
     const bad = div('<script>x</script>y')

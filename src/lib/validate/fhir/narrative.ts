@@ -3,8 +3,9 @@
  * FHIRPath is `htmlChecks()`: Narrative.div is well-formed XHTML, one <div> in the XHTML namespace, holding only
  * the basic HTML formatting elements and attributes (no head/body, scripts, forms, styles, base/link/xlink,
  * frames, objects, event attributes such as onclick, or javascript: links) — txt-1; and it has some
- * non-whitespace content (text or an image) — txt-2. Parsed with sax in strict (XML) mode, with the HTML named
- * entities (&nbsp; ...) known, as the HL7 validator's XHTML parser does.
+ * non-whitespace content (text or an image) — txt-2. Parsed with sax in strict (XML) mode: only the XML entities
+ * (&amp; &lt; &gt; &quot; &apos;) and character references; R4 allows no HTML entities such as &nbsp; (use &#160;),
+ * and the HL7 validator refuses them too.
  */
 import {createRequire} from 'node:module'
 
@@ -16,7 +17,6 @@ interface SaxTag {
   attributes: Record<string, {name: string; prefix: string; local: string; uri: string; value: string}>
 }
 interface SaxParser {
-  ENTITIES: Record<string, string>
   onerror: (e: Error) => void
   onopentag: (t: SaxTag) => void
   onclosetag: () => void
@@ -28,7 +28,7 @@ interface SaxParser {
   close(): SaxParser
 }
 const require = createRequire(import.meta.url)
-const sax = require('sax') as {parser(strict: boolean, opts: {xmlns: boolean}): SaxParser; ENTITIES: Record<string, string>}
+const sax = require('sax') as {parser(strict: boolean, opts: {xmlns: boolean; strictEntities: boolean}): SaxParser}
 
 export const XHTML_NS = 'http://www.w3.org/1999/xhtml'
 
@@ -55,6 +55,8 @@ export interface NarrativeCheck {
   txt1?: string
   /** txt-2: some text that is not whitespace, or an image. */
   hasContent: boolean
+  /** Images that point inside the resource (<img src="#id">): the ids, to be found among its contained resources. */
+  imageIds: string[]
 }
 
 const cache = new Map<string, NarrativeCheck>()
@@ -72,12 +74,12 @@ export function checkNarrative(div: string): NarrativeCheck {
 function check(div: string): NarrativeCheck {
   let txt1: string | undefined
   let hasContent = false
+  const imageIds: string[] = []
   let depth = 0
   const fail = (why: string) => {
     txt1 ??= why
   }
-  const p = sax.parser(true, {xmlns: true})
-  p.ENTITIES = {...sax.ENTITIES}
+  const p = sax.parser(true, {xmlns: true, strictEntities: true})
   let wellFormed = true
   p.onerror = (e) => {
     wellFormed = false
@@ -93,7 +95,11 @@ function check(div: string): NarrativeCheck {
     }
     if (t.uri !== XHTML_NS) fail(`element <${t.name}> is not XHTML`)
     else if (!ELEMENTS.has(t.local)) fail(`element <${t.local}> is not allowed in a narrative`)
-    if (t.local === 'img') hasContent = true
+    if (t.local === 'img') {
+      hasContent = true
+      const src = t.attributes.src?.value
+      if (src?.startsWith('#')) imageIds.push(src.slice(1))
+    }
     for (const a of Object.values(t.attributes)) {
       if (a.prefix === 'xmlns' || a.name === 'xmlns') continue
       const name = a.prefix ? `${a.prefix}:${a.local}` : a.local
@@ -117,7 +123,7 @@ function check(div: string): NarrativeCheck {
     // reported by onerror
   }
   if (wellFormed && depth !== 0) fail('not well-formed XHTML: an element is not closed')
-  return {txt1, hasContent}
+  return {txt1, hasContent, imageIds}
 }
 
 /** fhirpath.js's user function `htmlChecks()` for one invariant: true when the rules it stands for hold. */

@@ -268,6 +268,15 @@ export class FhirStructureValidator {
     this.checkInvariants(obj, typeName, path, type.e[path], expr, loc, resource, root)
   }
 
+  /** Narrative.div: txt-1 and txt-2 (htmlChecks()), and images inside the resource that point to no contained one. */
+  private narrative(div: string, typeName: string, child: Child, expr: string, loc: ResourceSite['loc'], resource: any, root: any): void {
+    this.checkInvariants(div, typeName, child.path, child.def, expr, loc, resource, root)
+    const {imageIds} = checkNarrative(div)
+    if (imageIds.length === 0) return
+    const contained = new Set<string>(Array.isArray(resource?.contained) ? resource.contained.map((c: any) => c?.id) : [])
+    for (const id of imageIds) if (!contained.has(id)) this.emit('fhir.narrative.image', 'an image of the narrative (<img src="#...">) points to no contained resource', this.at(loc, expr))
+  }
+
   private primitiveExtension(v: any, expr: string, loc: ResourceSite['loc']): void {
     const items = Array.isArray(v) ? v : [v]
     for (const it of items) {
@@ -294,7 +303,7 @@ export class FhirStructureValidator {
         this.emit(p.rule, p.message, this.at(loc, expr))
         return
       }
-      if (code === 'xhtml') this.checkInvariants(v, typeName, child.path, child.def, expr, loc, resource, root) // txt-1, txt-2
+      if (code === 'xhtml') this.narrative(v, typeName, child, expr, loc, resource, root)
       else if (child.def.b && code === 'code') this.checkCode(child.def.b, undefined, v, expr, loc)
       else if (child.def.m === ALL_LANGUAGES && code === 'code' && !BCP47_TAG.test(v))
         this.emit('fhir.binding.required', 'a language must be a BCP-47 code, the element\'s maximum value set', this.at(loc, expr), v)
