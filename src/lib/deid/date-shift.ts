@@ -58,8 +58,70 @@ export function shiftDaysFor(dateKey: string, patientKey: string, maxDays = DEFA
   return h[4] & 1 ? magnitude : -magnitude
 }
 
+const isDigit = (c: number) => c >= 48 && c <= 57
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9]
+const TWO_DIGITS = Array.from({length: 100}, (_, i) => String(i).padStart(2, '0'))
+const digitsAt = (s: string, from: number, n: number) => {
+  let v = 0
+  for (let i = from; i < from + n; i++) v = v * 10 + s.charCodeAt(i) - 48
+  return v
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, any day: days past the month's end carry on). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468
+}
+
+/** `YYYY-MM-DD` of a day number (the inverse of daysFromCivil). */
+function civilText(z: number): string {
+  z += 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+  return `${y >= 1000 && y <= 9999 ? String(y) : pad(y, 4)}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`
+}
+
+/**
+ * The FHIR form, `YYYY-MM-DD` alone or followed by `T` and a time, shifted without the regular expressions,
+ * objects and Date of the general path (dates are the most frequent values of a FHIR file). null when the text
+ * is not in exactly that form, and then the general path decides. Gives what the general path gives (test:
+ * date-shift.test.ts compares the two).
+ */
+function shiftIsoDay(raw: string, days: number): string | null {
+  const n = raw.length
+  if (n < 10 || (n > 10 && raw.charCodeAt(10) !== 84 /* T */)) return null
+  if (raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return null
+  for (const i of DIGIT_POSITIONS) if (!isDigit(raw.charCodeAt(i))) return null
+  // What the general path would trim, or what `T.*` cannot match (line terminators), goes the general way.
+  const last = raw.charCodeAt(n - 1)
+  if (last <= 32 || last >= 127) return null
+  for (let i = 11; i < n; i++) {
+    const c = raw.charCodeAt(i)
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return null
+  }
+  const y = digitsAt(raw, 0, 4)
+  const m = digitsAt(raw, 5, 2)
+  const d = digitsAt(raw, 8, 2)
+  // Date.UTC reads years 0-99 as 1900-1999 and carries months over 12, and the general path writes a day 00 back
+  // without its day: those stay with the general path.
+  if (y < 100 || m < 1 || m > 12 || d < 1) return null
+  const day = civilText(daysFromCivil(y, m, d) + days)
+  return n === 10 ? day : day + raw.slice(10)
+}
+
 /** Move a date by whole days, keeping its layout and precision (time of day and zone are untouched). */
 export function shiftDateText(raw: string, days: number): string | undefined {
+  const fast = shiftIsoDay(raw, days)
+  if (fast !== null) return fast
   const dt = parseDateText(raw)
   if (!dt) return undefined
   // A date without a day (or month) is shifted through its middle, and keeps its precision.
