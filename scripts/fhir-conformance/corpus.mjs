@@ -69,6 +69,19 @@ export const PATIENT_CHANGES = [
   ['contained resource referenced', (p) => Object.assign(p, {contained: [{resourceType: 'Organization', id: 'o1', name: 'Example Org'}], managingOrganization: {reference: '#o1'}})],
   ['no narrative (dom-6 warning only)', (p) => delete p.text],
   ['uri with a space', (p) => (p.identifier[0].system = 'http://hospital.example.org/m rn')],
+  ['narrative: formatting, table, image, anchors (txt-1 ok)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p><b>A</b> <i>Q</i></p><table><tr><td colspan="2">x</td></tr></table><img src="https://example.org/a.png"/><p id="top">t</p><a href="#top">up</a></div>'})],
+  ['narrative: &#160; only (txt-2 ok)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">&#160;</div>'})],
+  ['narrative: script (txt-1)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x<script>alert(1)</script></div>'})],
+  ['narrative: style element (txt-1)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><style>p {}</style>x</div>'})],
+  ['narrative: iframe (txt-1)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><iframe src="https://example.org"></iframe>x</div>'})],
+  ['narrative: onclick (txt-1)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p onclick="alert(1)">x</p></div>'})],
+  ['narrative: javascript: link (txt-1)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><a href="javascript:alert(1)">x</a></div>'})],
+  ['narrative: not well-formed (txt-1)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><b><i>x</b></i></div>'})],
+  ['narrative: &nbsp; (not an XML entity)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">a&nbsp;b</div>'})],
+  ['narrative: whitespace only (txt-2)', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"> \n </div>'})],
+  ['narrative: image to no contained resource', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><img src="#photo"/></div>'})],
+  ['narrative: link to no anchor', (p) => (p.text = {status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><a href="#nowhere">x</a></div>'})],
+  ['narrative: no XHTML namespace (txt-1)', (p) => (p.text = {status: 'generated', div: '<div>text</div>'})],
 ]
 
 export const OTHER_RESOURCES = [

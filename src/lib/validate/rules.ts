@@ -50,7 +50,7 @@ export const RULES: RuleDef[] = [
   {id: 'fhir.code.unknown', severity: 'error', description: 'A code that its code system does not have (FHIR, HL7 v2 table and v3 code systems known offline)'},
   {id: 'fhir.invariant', severity: 'error', description: 'A FHIRPath invariant of the StructureDefinition is not met (ele-1, dom-*, pat-1, ...)'},
   {id: 'fhir.invariant.warning', severity: 'warning', description: 'A best-practice invariant (severity warning in R4, e.g. dom-6) is not met'},
-  {id: 'fhir.narrative.image', severity: 'error', description: 'A narrative image (<img src="#id">) that points to no contained resource'},
+  {id: 'fhir.narrative.link', severity: 'error', description: 'A narrative image or link to #id that points to nothing in the resource (<img>: a contained resource; <a>: also an anchor)'},
   {id: 'fhir.reference.unresolved', severity: 'error', description: 'A reference inside a Bundle that points to no entry of the Bundle'},
   {id: 'fhir.reference.outside-bundle', severity: 'info', description: 'A relative reference inside a Bundle to a resource that is not in the Bundle (it may be on the server)'},
   {id: 'fhir.bundle.request-prohibited', severity: 'error', description: 'An entry with request in a Bundle that is not a transaction, batch or history (bdl-3)'},

@@ -90,11 +90,14 @@ describe('FHIR narrative: txt-1 and txt-2 (htmlChecks())', () => {
       expect(txt(check(patientWith(d)))).to.deep.equal(['txt-2 @ Patient.text.div'])
     })
 
-  it('finds an image pointing to no contained resource, and none when it is contained', () => {
+  it('finds an image or a link to #id that points to nothing in the resource, and none when it resolves', () => {
+    const rules = (fs: Finding[]) => fs.map((f) => `${f.rule} @ ${f.location.expression}`)
     const img = div('<img src="#photo"/>')
-    expect(check(patientWith(img)).map((f) => `${f.rule} @ ${f.location.expression}`)).to.deep.equal(['fhir.narrative.image @ Patient.text.div'])
+    expect(rules(check(patientWith(img)))).to.deep.equal(['fhir.narrative.link @ Patient.text.div'])
     const withPhoto = {...patientWith(img), contained: [{resourceType: 'Binary', id: 'photo', contentType: 'image/png'}], photo: [{url: '#photo'}]}
-    expect(check(withPhoto).filter((f) => f.rule === 'fhir.narrative.image')).to.deep.equal([])
+    expect(rules(check(withPhoto))).to.deep.equal([])
+    expect(rules(check(patientWith(div('<a href="#nowhere">x</a>'))))).to.deep.equal(['fhir.narrative.link @ Patient.text.div'])
+    expect(rules(check(patientWith(div('<p id="top">x</p><a href="#top">up</a><a name="end">e</a><a href="#end">end</a>'))))).to.deep.equal([])
   })
 
   it('checks the narrative of contained resources and Bundle entries at their path', () => {

@@ -57,6 +57,10 @@ export interface NarrativeCheck {
   hasContent: boolean
   /** Images that point inside the resource (<img src="#id">): the ids, to be found among its contained resources. */
   imageIds: string[]
+  /** Links inside the resource (<a href="#id">): the ids, to be found among the anchors or contained resources. */
+  linkIds: string[]
+  /** Anchors of the narrative: id attributes and <a name>. */
+  anchors: string[]
 }
 
 const cache = new Map<string, NarrativeCheck>()
@@ -75,6 +79,8 @@ function check(div: string): NarrativeCheck {
   let txt1: string | undefined
   let hasContent = false
   const imageIds: string[] = []
+  const linkIds: string[] = []
+  const anchors: string[] = []
   let depth = 0
   const fail = (why: string) => {
     txt1 ??= why
@@ -100,6 +106,12 @@ function check(div: string): NarrativeCheck {
       const src = t.attributes.src?.value
       if (src?.startsWith('#')) imageIds.push(src.slice(1))
     }
+    if (t.attributes.id) anchors.push(t.attributes.id.value)
+    if (t.local === 'a') {
+      if (t.attributes.name) anchors.push(t.attributes.name.value)
+      const href = t.attributes.href?.value
+      if (href?.startsWith('#') && href.length > 1) linkIds.push(href.slice(1))
+    }
     for (const a of Object.values(t.attributes)) {
       if (a.prefix === 'xmlns' || a.name === 'xmlns') continue
       const name = a.prefix ? `${a.prefix}:${a.local}` : a.local
@@ -123,7 +135,7 @@ function check(div: string): NarrativeCheck {
     // reported by onerror
   }
   if (wellFormed && depth !== 0) fail('not well-formed XHTML: an element is not closed')
-  return {txt1, hasContent, imageIds}
+  return {txt1, hasContent, imageIds, linkIds, anchors}
 }
 
 /** fhirpath.js's user function `htmlChecks()` for one invariant: true when the rules it stands for hold. */

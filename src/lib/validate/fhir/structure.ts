@@ -268,13 +268,15 @@ export class FhirStructureValidator {
     this.checkInvariants(obj, typeName, path, type.e[path], expr, loc, resource, root)
   }
 
-  /** Narrative.div: txt-1 and txt-2 (htmlChecks()), and images inside the resource that point to no contained one. */
+  /** Narrative.div: txt-1 and txt-2 (htmlChecks()), and images and links to #id that point to nothing in the resource. */
   private narrative(div: string, typeName: string, child: Child, expr: string, loc: ResourceSite['loc'], resource: any, root: any): void {
     this.checkInvariants(div, typeName, child.path, child.def, expr, loc, resource, root)
-    const {imageIds} = checkNarrative(div)
-    if (imageIds.length === 0) return
+    const {imageIds, linkIds, anchors} = checkNarrative(div)
+    if (imageIds.length === 0 && linkIds.length === 0) return
     const contained = new Set<string>(Array.isArray(resource?.contained) ? resource.contained.map((c: any) => c?.id) : [])
-    for (const id of imageIds) if (!contained.has(id)) this.emit('fhir.narrative.image', 'an image of the narrative (<img src="#...">) points to no contained resource', this.at(loc, expr))
+    for (const id of imageIds) if (!contained.has(id)) this.emit('fhir.narrative.link', 'an image of the narrative (<img src="#...">) points to no contained resource', this.at(loc, expr))
+    for (const id of linkIds)
+      if (!contained.has(id) && !anchors.includes(id)) this.emit('fhir.narrative.link', 'a link of the narrative (<a href="#...">) points to no anchor of the narrative and no contained resource', this.at(loc, expr))
   }
 
   private primitiveExtension(v: any, expr: string, loc: ResourceSite['loc']): void {
