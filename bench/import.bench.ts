@@ -11,7 +11,7 @@
  * (node start-up and the CapabilityStatement included); its peak RSS comes from /usr/bin/time when present, for
  * PATIENTS/5 and PATIENTS (flat memory: the two should be close).
  */
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
@@ -41,6 +41,18 @@ function config(system: string) {
   writeFileSync(`${dataDir}/himkit.config.json`, JSON.stringify({version: 1, defaults: {mrnSystem: system}, endpoints: [{name: 'bench', kind: 'fhir', url: base}]}))
 }
 
+function spawnAsync(cmd: string, args: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {cwd: dataDir})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({status, stdout, stderr}))
+  })
+}
+
 /** `him import` of `n` patients as a process: seconds, peak RSS (MB) and the summary. */
 async function runImport(n: number) {
   const csv = `${dataDir}/patients-${n}.csv`
@@ -48,9 +60,8 @@ async function runImport(n: number) {
   config(`urn:himkit:bench:${randomUUID()}`)
   const args = [cli, 'import', csv, '--endpoint', 'bench', '--concurrency', String(concurrency), '--json']
   const t0 = performance.now()
-  const r = haveTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], {cwd: dataDir, encoding: 'utf8', maxBuffer: 1 << 26})
-    : spawnSync(process.execPath, args, {cwd: dataDir, encoding: 'utf8', maxBuffer: 1 << 26})
+  // Not spawnSync: the latency proxy lives in this process and must keep serving while the import runs.
+  const r = haveTime ? await spawnAsync('/usr/bin/time', ['-f', '%M', process.execPath, ...args]) : await spawnAsync(process.execPath, args)
   const seconds = (performance.now() - t0) / 1000
   if (r.status !== 0) throw new Error(`him import failed (${r.status}): ${r.stdout.slice(-500)} ${r.stderr.slice(-500)}`)
   const rssKb = haveTime ? Number(r.stderr.trim().split('\n').pop()) : Number.NaN
