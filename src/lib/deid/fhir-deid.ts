@@ -62,6 +62,8 @@ const FAMILY = new Set(['family'])
 const NO_FP_OBJECTS = new Map<FhirRule, Set<unknown>>()
 const NO_FP_VALUES = new Map<FhirRule, Set<string>>()
 const AGE_UNITS = new Set(['a', 'yr', 'year', 'years'])
+/** Resource types whose ids come back in many references (only a cache decision: the hash is the same either way). */
+const REFERENCED_TYPES = new Set(['Patient', 'Encounter', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'RelatedPerson', 'Group', 'Claim'])
 
 /**
  * De-identify FHIR resources by FHIRPath rules, first matching rule wins (a rule on an element covers everything
@@ -399,7 +401,10 @@ export class FhirDeidentifier {
           const at = v.lastIndexOf(t.id)
           return this.finish(rule, v.slice(0, at) + hmacHex(key, t.id) + v.slice(at + t.id.length), 'cryptoHash', cat, ctx)
         }
-        return this.finish(rule, hmacHex(key, v, false), 'cryptoHash', cat, ctx) // ids and other values: mostly distinct, not remembered
+        // Ids of the resources others point at (a Patient's by all of its resources) are remembered for the
+        // references that follow; other ids and values are mostly distinct, not worth remembering.
+        const remember = info.type === 'id' && plan.names.length === 2 && REFERENCED_TYPES.has(plan.names[0])
+        return this.finish(rule, hmacHex(key, v, remember), 'cryptoHash', cat, ctx)
       }
       case 'dateShift': {
         if (!DATE_TYPES.has(info.type) && this.o.mode === 'config') return value
