@@ -11,6 +11,7 @@ import {dedupeEndpoint, type DedupeEndpointOptions} from '../lib/dedupe/dedupe-e
 import {renderMergeOutcome, renderMergePlan} from '../lib/dedupe/endpoint-summary-text.js'
 import {reviewInTerminal} from '../lib/dedupe/review-prompt.js'
 import {dedupeFiles} from '../lib/dedupe/run.js'
+import {parseThresholds} from '../lib/dedupe/settings.js'
 import {renderDedupeSummary} from '../lib/dedupe/summary-text.js'
 
 export default class Dedupe extends HimCommand {
@@ -46,7 +47,7 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
     'auto-threshold': Flags.string({description: 'match probability at or above which records are merged [default: 0.95]'}),
     'review-threshold': Flags.string({description: 'match probability at or above which a pair goes to review [default: 0.5]'}),
     settings: Flags.string({description: 'settings file (JSON/YAML): autoThreshold, reviewThreshold, blockCap, ignore, maxClusterSize, alwaysReview, oneToOne'}),
-    model: Flags.string({description: 'learned model file (JSON): used instead of estimating when it exists, else the estimated model is saved to it', exclusive: ['endpoint']}),
+    model: Flags.string({description: 'learned model file (JSON): used instead of estimating when it exists, else the estimated model is saved to it'}),
     'link-to': Flags.string({description: 'link the inputs against this other file (pairs across the two only)'}),
     'one-to-one': Flags.boolean({description: 'with --link-to: each record linked at most once'}),
     ignore: Flags.string({description: 'leave a field out of matching (repeatable), e.g. ssn', multiple: true, options: ['given', 'middle', 'family', 'dob', 'sex', 'ssn', 'phone', 'email', 'houseNumber', 'street', 'locality', 'city', 'state', 'zip']}),
@@ -64,15 +65,7 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
   async run() {
     const {flags, argv} = await this.parse(Dedupe)
     const {config} = await loadConfig(flags.config)
-    const threshold = (name: string, v?: string) => {
-      if (v === undefined) return undefined
-      const x = Number(v)
-      if (!(x >= 0 && x <= 1)) throw usageError(`--${name} ${v}: give a probability between 0 and 1`)
-      return x
-    }
-    const auto = threshold('auto-threshold', flags['auto-threshold'])
-    const review = threshold('review-threshold', flags['review-threshold'])
-    if (auto !== undefined && review !== undefined && review > auto) throw usageError('--review-threshold must not be above --auto-threshold')
+    const {auto, review} = parseThresholds(flags['auto-threshold'], flags['review-threshold'])
     if (flags.json && flags.output === '-') throw usageError('--json and -o - both write to stdout; write the golden records to a file')
     if (flags.endpoint && (argv.length || flags.output || flags['link-to']))
       throw usageError('--endpoint matches the server\'s Patients: give no INPUT files, -o or --link-to with it', 'him dedupe --endpoint NAME [--apply]')
@@ -90,6 +83,7 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
       rejects: flags.rejects,
       review: flags.review,
       settings: flags.settings,
+      model: flags.model,
       engine: {autoThreshold: auto, reviewThreshold: review, ignore: flags.ignore, oneToOne: flags['one-to-one'] || undefined},
       onStage: (stage) => progress.update(`Deduplicating: ${stage}…`),
       reviewer: interactive
@@ -127,7 +121,6 @@ replaced-by, merged-away records inactive) after showing the plan; exit 1 when s
       mapping: flags.mapping ? await loadMapping(flags.mapping) : undefined,
       encoding: (flags.encoding ?? config.defaults.encoding) as never,
       output: flags.output,
-      model: flags.model,
     }).finally(() => progress.stop())
 
     if (!this.jsonEnabled()) for (const line of renderDedupeSummary(summary)) this.logToStderr(line)

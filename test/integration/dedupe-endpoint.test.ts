@@ -137,4 +137,14 @@ describe('him dedupe --endpoint (HAPI FHIR server)', function () {
     expect(r.code).to.equal(64)
     expect(r.stderr).to.match(/give no INPUT files/)
   })
+
+  it('a --query that matches no Patient says so in one line (66), and --model is saved from a live run', async () => {
+    const none = await himAsync(['dedupe', '--endpoint', 'hapi', '--query', 'identifier=urn:himkit:test:nobody|', '--dry-run'], {cwd: dir})
+    expect(none.code, none.stderr).to.equal(66)
+    expect(none.stderr.trim()).to.match(/^error: endpoint "hapi": no Patients match --query: nothing to compare\n\s*hint: check the --query/)
+    const model = join(dir, 'live-model.json')
+    const r = await dedupe('--dry-run', '--model', model)
+    expect(r.code, r.stderr).to.equal(0)
+    expect(JSON.parse(readFileSync(model, 'utf8')).version).to.equal(1)
+  })
 })

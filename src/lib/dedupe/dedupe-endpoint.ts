@@ -8,7 +8,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {configError, worstExit} from '../cli/errors.js'
+import {HimError, configError, worstExit} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {type Endpoint} from '../config/schema.js'
 import {EndpointClient} from '../endpoint/client.js'
@@ -26,7 +26,7 @@ export interface DedupeEndpointOptions {
   /** Write the merges; otherwise plan only. */
   apply: boolean
   /** The dedupe run's own options (thresholds, review, decisions, pairs and clusters files). */
-  dedupe: Pick<DedupeFilesOptions, 'mappingCtx' | 'pairs' | 'clusters' | 'decisions' | 'rejects' | 'review' | 'engine' | 'settings' | 'reviewer' | 'onStage'>
+  dedupe: Pick<DedupeFilesOptions, 'mappingCtx' | 'pairs' | 'clusters' | 'decisions' | 'rejects' | 'review' | 'engine' | 'settings' | 'reviewer' | 'onStage' | 'model'>
   /** Shown the plan before anything is written; returns whether to write it (asked only with apply). */
   onPlan?: (review: PlanReview) => boolean | Promise<boolean>
   allowInsecure?: boolean
@@ -87,6 +87,12 @@ export async function dedupeEndpoint(opts: DedupeEndpointOptions): Promise<Dedup
       signal: opts.signal,
       onCount: (n) => n % 500 === 0 && stage?.(`fetching Patients: ${n.toLocaleString('en-US')}`),
     })
+    if (fetched.count === 0)
+      throw new HimError(`endpoint "${ep.name}": no Patients${opts.query ? ' match --query' : ''}: nothing to compare`, {
+        code: 'NO_PATIENTS',
+        exit: ExitCode.NO_INPUT,
+        suggestion: opts.query ? 'check the --query search parameters (they are FHIR Patient search parameters)' : undefined,
+      })
     let groups: MergeGroup[] = []
     const dedupe = await dedupeFiles({
       ...opts.dedupe,

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises'
 import {parse as parseYaml} from 'yaml'
 import {z} from 'zod'
 
-import {configError} from '../cli/errors.js'
+import {configError, usageError} from '../cli/errors.js'
 import {type DedupeOptions} from './engine.js'
 
 const Settings = z
@@ -40,4 +40,18 @@ export async function loadDedupeSettings(file: string): Promise<Partial<DedupeOp
     throw configError(`${file}: ${i.path.join('.') || '(top)'}: ${i.message}`)
   }
   return r.data
+}
+
+/** --auto-threshold and --review-threshold as given on the command line: probabilities, review not above auto. */
+export function parseThresholds(autoFlag?: string, reviewFlag?: string): {auto?: number; review?: number} {
+  const threshold = (name: string, v?: string) => {
+    if (v === undefined) return undefined
+    const x = Number(v)
+    if (!(x >= 0 && x <= 1)) throw usageError(`--${name} ${v}: give a probability between 0 and 1`)
+    return x
+  }
+  const auto = threshold('auto-threshold', autoFlag)
+  const review = threshold('review-threshold', reviewFlag)
+  if (auto !== undefined && review !== undefined && review > auto) throw usageError('--review-threshold must not be above --auto-threshold')
+  return {auto, review}
 }
