@@ -143,6 +143,25 @@ describe('him endpoint test', function () {
     expect(none.code, none.stderr).to.equal(77)
   })
 
+  it('him export: a manifest with requiresAccessToken false is downloaded without the token, from where it says', async function () {
+    this.timeout(120_000)
+    gate.clear()
+    // the manifest as a server that stores its files elsewhere (here: the HAPI port itself, another origin) sends it
+    gate.inject({
+      fault: {kind: 'rewrite', body: (t) => {
+        if (!t.trim()) return t // a 202 while the export runs
+        const m = JSON.parse(t) as {requiresAccessToken: boolean; output: Array<{url: string}>}
+        return JSON.stringify({...m, requiresAccessToken: false, output: m.output.map((o) => ({...o, url: o.url.replace(gate.baseUrl, fhir.baseUrl)}))})
+      }},
+      match: (req) => req.method === 'GET' && req.url.includes('export-poll-status'),
+      times: 1000,
+    })
+    const r = await himAsync(['export', '--endpoint', 'smart-rs', '--type', 'Patient', '--to', 'ndjson', '-o', 'untokened', '--json'], {cwd: dir, env: {...env, HIMKIT_STATE_DIR: dir}})
+    expect(r.code, r.stderr).to.equal(0)
+    expect(gate.log.some((e) => e.url.includes('/Binary/')), 'no download went through the gate').to.equal(false)
+    expect(JSON.parse(r.stdout).counts.unique).to.be.greaterThan(0)
+  })
+
   describe('over TLS', () => {
     let tls: FaultProxy | undefined
     let certFile: string
