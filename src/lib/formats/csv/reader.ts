@@ -6,6 +6,7 @@ import {HimError} from '../../cli/errors.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {type Source} from '../../io/source.js'
 import {type ReadResult} from '../../records/types.js'
+import {quoteFreeRows} from './quote-free-rows.js'
 
 const require = createRequire(import.meta.url)
 // fast-csv's parser core (the package's own CsvParserStream drives it the same way, one chunk at a time).
@@ -171,6 +172,17 @@ export function nextRowEnd(text: string, from: number): number {
  * Returns the text of an incomplete last row (to prepend to the next chunk) and whether reading must stop.
  */
 export function parseCsvText(parser: ParserCore, text: string, more: boolean, rows: CsvRowTracker, batch: CsvBatch): {rest: string; fatal: boolean} {
+  // Rows without quotes split at the delimiter, the same rows fast-csv gives, ten times faster (quote-free-rows.ts).
+  const fast = quoteFreeRows(parser, parser.delimiter, text, more)
+  if (fast) {
+    rows.take(fast.rows, batch)
+    return {rest: fast.rest, fatal: false}
+  }
+  return parseCsvTextWithFastCsv(parser, text, more, rows, batch)
+}
+
+/** parseCsvText with fast-csv alone (the reference the fast path is tested against). */
+export function parseCsvTextWithFastCsv(parser: ParserCore, text: string, more: boolean, rows: CsvRowTracker, batch: CsvBatch): {rest: string; fatal: boolean} {
   try {
     const parsed = parser.parse(text, more)
     rows.take(parsed.rows, batch)
@@ -216,7 +228,7 @@ export function parseCsvText(parser: ParserCore, text: string, more: boolean, ro
 }
 
 /** fast-csv's parser core for one delimiter. */
-export const csvParserCore = (delimiter: string) => new Parser(new ParserOptions({headers: false, delimiter, ignoreEmpty: false, trim: false}))
+export const csvParserCore = (delimiter: string) => Object.assign(new Parser(new ParserOptions({headers: false, delimiter, ignoreEmpty: false, trim: false})), {delimiter})
 
 export function describeParseError(message: string): {code: string; reason: string} {
   if (/missing closing/i.test(message))
