@@ -20,13 +20,16 @@ export const DEFAULT_RULES: BlockingRule[] = [
   {name: 'dob+given-initial', key: (r) => join2(r.dob, r.given?.[0])},
   {name: 'dob+family-phonetic', key: (r) => join2(r.dob, r.familyPhonetic)},
   {name: 'given-phonetic+family-phonetic+birth-year', key: (r) => join3(r.givenPhonetic, r.familyPhonetic, r.birthYear)},
+  // Two digits transposed (a typing slip) keep the digits: the SSN's digit counts, with the ZIP to keep blocks small.
+  {name: 'ssn-digits-any-order+zip', key: (r) => join2(r.ssn && digitCounts(r.ssn), r.zip)},
   {name: 'phone', key: (r) => r.phone},
   {name: 'email', key: (r) => r.email},
   {name: 'zip+family-phonetic', key: (r) => join2(r.zip, r.familyPhonetic)},
   {name: 'zip+given-phonetic', key: (r) => join2(r.zip, r.givenPhonetic)},
   {name: 'names-swapped+dob', key: (r) => (r.given && r.familyCompact ? join2(r.given < r.familyCompact ? r.given + ' ' + r.familyCompact : r.familyCompact + ' ' + r.given, r.dob) : undefined)},
   {name: 'house-number+street-start+zip', key: (r) => join3(r.houseNumber, r.street?.slice(0, 3), r.zip)},
-  {name: 'given+family', key: (r) => join2(r.given, r.familyCompact)},
+  // Either order: FEBRL (and people at a front desk) swap given and family name, often with no birth date to block on.
+  {name: 'given+family-either-order', key: (r) => (r.given && r.familyCompact ? (r.given < r.familyCompact ? r.given + '|' + r.familyCompact : r.familyCompact + '|' + r.given) : undefined)},
   {name: 'zip+dob', key: (r) => join2(r.zip, r.dob)},
   {name: 'zip+house-number', key: (r) => join2(r.zip, r.houseNumber)},
   {name: 'street+house-number', key: (r) => join2(r.street, r.houseNumber)},
@@ -177,6 +180,18 @@ export function candidatePairs(records: PreparedRecord[], opts: BlockingOptions 
     }
   }
   return result
+}
+
+/** How many of each digit 0-9 a string holds, as ten base-36 characters: the same for any order of the digits. */
+export function digitCounts(s: string): string {
+  const c = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+  for (let i = 0; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d >= 0 && d <= 9) c[d]++
+  }
+  let out = ''
+  for (let d = 0; d < 10; d++) out += c[d].toString(36)
+  return out
 }
 
 /** 32-bit FNV-1a hash of a string. */
