@@ -2,11 +2,9 @@
  * Levelled comparisons: each field of a pair of records falls into one level, from exact agreement down to
  * disagreement; -1 means a value is missing on either side (no evidence either way).
  */
-import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js'
-import jaroWinkler from 'talisman/metrics/jaro-winkler.js'
-
 import {areNicknames} from './nicknames.js'
 import {type PreparedRecord} from './prepared.js'
+import {jaroWinkler, withinOneEdit} from './string-metrics.js'
 
 export interface Comparison {
   /** The field, as the explanation names it. */
@@ -26,10 +24,7 @@ function jw(a: string, b: string): number {
   return a === b ? 1 : jaroWinkler(a, b)
 }
 
-function oneEdit(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false
-  return damerauLevenshtein.limited(1, a, b) <= 1
-}
+const oneEdit = withinOneEdit
 
 const samePhonetic = (a1?: string, a2?: string, b1?: string, b2?: string) =>
   Boolean(a1) && (a1 === b1 || a1 === b2 || (Boolean(a2) && (a2 === b1 || a2 === b2)))
@@ -142,9 +137,16 @@ const EMAIL: Comparison = {
   compare(a, b) {
     if (!a.email || !b.email) return MISSING
     if (a.email === b.email) return 0
-    return a.email.split('@')[0] === b.email.split('@')[0] ? 1 : 2
+    // The same mailbox name (the part before @), compared in place (no strings made per pair).
+    const at = a.email.indexOf('@')
+    if (at < 0 || at !== b.email.indexOf('@')) return 2
+    for (let i = 0; i < at; i++) if (a.email.charCodeAt(i) !== b.email.charCodeAt(i)) return 2
+    return 1
   },
 }
+
+/** 1 when two cities are the same (or nearly: a typo), 0 when not, -1 when one is missing. */
+const sameCityOf = (a: PreparedRecord, b: PreparedRecord) => (a.city && b.city ? (a.city === b.city || jw(a.city, b.city) >= 0.9 ? 1 : 0) : -1)
 
 /**
  * City, ZIP and state as ONE comparison: they say the same thing (where someone lives), and counted three times
@@ -156,14 +158,14 @@ const PLACE: Comparison = {
   tfLevels: [0, 1],
   tfValue: (r) => r.zip,
   compare(a, b) {
-    const zip = a.zip && b.zip ? (a.zip === b.zip ? 2 : oneEdit(a.zip, b.zip) ? 1 : 0) : -1
-    const city = a.city && b.city ? (a.city === b.city || jw(a.city, b.city) >= 0.9 ? 1 : 0) : -1
+    // Each part is looked at only when the level still depends on it (this runs for every candidate pair).
+    const bothZips = Boolean(a.zip && b.zip)
+    if (bothZips && a.zip === b.zip) return sameCityOf(a, b) === 1 ? 0 : 1
+    const sameCity = sameCityOf(a, b)
+    if (sameCity === 1) return 2
+    if (bothZips && oneEdit(a.zip!, b.zip!)) return 3
     const state = a.state && b.state ? (a.state === b.state ? 1 : 0) : -1
-    if (zip === -1 && city === -1 && state === -1) return MISSING
-    if (zip === 2 && city === 1) return 0
-    if (zip === 2) return 1
-    if (city === 1) return 2
-    if (zip === 1) return 3
+    if (!bothZips && sameCity === -1 && state === -1) return MISSING
     if (state === 1) return 4
     return 5
   },

@@ -6,7 +6,7 @@ import {type Patient} from '../formats/csv/mapping/patient-mapping.js'
 import {candidatePairs, type BlockingRule, type CandidatePairs, type RuleStats} from './blocking.js'
 import {type Cluster, clusterPairs, oneToOne, type PairDecision} from './cluster.js'
 import {type Comparison, COMPARISONS} from './compare.js'
-import {estimateByEm, estimateU, type FsModel, termFrequencies} from './estimate.js'
+import {estimateByEm, estimateU, type FsModel, termFrequenciesByRecord} from './estimate.js'
 import {carriedPrior, type SavedModel} from './model-file.js'
 import {prepareRecord, type PreparedRecord} from './prepared.js'
 import {type PairExplanation, probabilityOf, Scorer} from './score.js'
@@ -14,6 +14,8 @@ import {type StdRecord, standardizePatient, withoutFields} from './standardize.j
 
 const GIVEN_COMPARISON = COMPARISONS.find((c) => c.field === 'given')!
 const SSN_COMPARISON = COMPARISONS.find((c) => c.field === 'ssn')!
+const DOB_COMPARISON = COMPARISONS.find((c) => c.field === 'birthDate')!
+const FAMILY_COMPARISON = COMPARISONS.find((c) => c.field === 'family')!
 
 export interface DedupeRecord {
   /** Unique, stable key of the record (the Patient id). */
@@ -144,38 +146,44 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
   }
 
   opts.onProgress?.('estimating')
-  const tf = termFrequencies(prepared, comparisons)
+  const tfByRecord = termFrequenciesByRecord(prepared, comparisons)
+  const tf = tfByRecord.map((t) => t?.byValue)
   const priorBasis = {records: opts.linkOnly ? Math.min(n0, n - n0) : n, pairs: totalPairs}
   const saved = opts.model
   const model: FsModel = saved
     ? {fields: comparisons.map((c) => c.field), levels: comparisons.map((c) => c.levels), m: saved.m, u: saved.u, lambda: carriedPrior(saved, priorBasis.records, priorBasis.pairs), candidateMatchShare: saved.candidateMatchShare, emIterations: 0, tf}
     : estimateByEm(comparisons, estimateU(prepared, comparisons, {linkOnly: opts.linkOnly}), {gammas, pairCount: cands.count, labels, totalPairs}, {tf})
-  const scorer = new Scorer(model, comparisons, prepared)
+  const scorer = new Scorer(model, comparisons, prepared, tfByRecord.map((t) => t?.ofRecord))
 
   opts.onProgress?.('scoring')
   const pairs: ScoredPair[] = []
   const cannotLink: Array<[number, number]> = []
   /** Candidate pairs scored as strong non-matches (indices; most of the candidates on a large file). */
   const strongNonMatches: number[] = []
+  // Likely twins need the same birth date and family name: with the built-in comparisons, both exact (level 0) in
+  // the gamma vector, so most pairs are passed over without reading the records.
+  const kDob = comparisons.indexOf(DOB_COMPARISON)
+  const kFamily = comparisons.indexOf(FAMILY_COMPARISON)
+  const mayBeTwins = (p: number) => kDob < 0 || kFamily < 0 || (gammas[p * K + kDob] === 0 && gammas[p * K + kFamily] === 0)
   for (let p = 0; p < cands.count; p++) {
     const ia = cands.a[p]
     const ib = cands.b[p]
     const a = prepared[ia]
     const b = prepared[ib]
-    const g = gammas.subarray(p * K, p * K + K)
-    const weight = scorer.weight(g, a, b)
+    const weight = scorer.weightAt(gammas, p * K, ia, ib)
     const probability = probabilityOf(weight)
-    const d = labels.get(p)
+    const d = labels.size ? labels.get(p) : undefined
     if (d !== undefined) {
       pairs.push({a: ia, b: ib, probability, weight, decision: d === 1 ? 'match' : 'non-match', reasons: [], decidedBy: 'reviewer'})
       if (d === 0) cannotLink.push([ia, ib])
       continue
     }
-    const twins = opts.alwaysReview && likelyTwins(a, b)
+    const twins = opts.alwaysReview && mayBeTwins(p) && likelyTwins(a, b)
     if (probability < opts.reviewThreshold && !twins) {
       if (probability < opts.strongNonMatch) strongNonMatches.push(p)
       continue
     }
+    const g = gammas.subarray(p * K, p * K + K)
     const reasons: string[] = []
     if (twins) reasons.push('likely twins: same birth date, family name and address, different given names')
     if (opts.alwaysReview && probability >= opts.reviewThreshold) {

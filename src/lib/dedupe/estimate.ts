@@ -60,18 +60,40 @@ export function estimateU(records: PreparedRecord[], comparisons: Comparison[], 
 
 /** Frequency of each value among the records that have one, for the comparisons with a term-frequency adjustment. */
 export function termFrequencies(records: PreparedRecord[], comparisons: Comparison[]): Array<Map<string, number> | undefined> {
+  return termFrequenciesByRecord(records, comparisons).map((t) => t?.byValue)
+}
+
+/**
+ * Term frequencies by value and, for each record (by index), the frequency of its own value (0 when it has none):
+ * one map lookup per record, which the scorer then reads by index instead of looking every value up again.
+ */
+export function termFrequenciesByRecord(records: PreparedRecord[], comparisons: Comparison[]): Array<{byValue: Map<string, number>; ofRecord: Float64Array} | undefined> {
   return comparisons.map((c) => {
     if (!c.tfValue) return undefined
-    const counts = new Map<string, number>()
+    const ids = new Map<string, number>()
+    const values: string[] = []
+    const counts: number[] = []
+    const idOf = new Int32Array(records.length).fill(-1)
     let total = 0
     for (const r of records) {
       const v = c.tfValue(r)
       if (!v) continue
       total++
-      counts.set(v, (counts.get(v) ?? 0) + 1)
+      let id = ids.get(v)
+      if (id === undefined) {
+        id = values.length
+        ids.set(v, id)
+        values.push(v)
+        counts.push(0)
+      }
+      counts[id]++
+      idOf[r.index] = id
     }
-    for (const [v, k] of counts) counts.set(v, k / total)
-    return counts
+    const byValue = new Map<string, number>()
+    for (let id = 0; id < values.length; id++) byValue.set(values[id], counts[id] / total)
+    const ofRecord = new Float64Array(records.length)
+    for (let i = 0; i < records.length; i++) if (idOf[i] >= 0) ofRecord[i] = counts[idOf[i]] / total
+    return {byValue, ofRecord}
   })
 }
 
@@ -93,19 +115,20 @@ export function estimateByEm(comparisons: Comparison[], uRandom: number[][], inp
   // Identical gamma vectors share one E step.
   const patterns = new Map<number, {g: Int8Array; count: number}>()
   const labelled: Array<{g: Int8Array; r: number}> = []
+  const gammas = input.gammas
+  const labels = input.labels?.size ? input.labels : undefined
   for (let p = 0; p < input.pairCount; p++) {
-    const g = input.gammas.subarray(p * K, p * K + K)
-    const label = input.labels?.get(p)
+    const label = labels?.get(p)
     if (label !== undefined) {
-      labelled.push({g, r: label})
+      labelled.push({g: gammas.subarray(p * K, p * K + K), r: label})
       continue
     }
     // A number per vector: each level + 1 (0 = missing) as one base-16 digit; exact for up to 13 comparisons.
     let key = 0
-    for (let k = 0; k < K; k++) key = key * 16 + g[k] + 1
+    for (let k = p * K, end = p * K + K; k < end; k++) key = key * 16 + gammas[k] + 1
     const e = patterns.get(key)
     if (e) e.count++
-    else patterns.set(key, {g, count: 1})
+    else patterns.set(key, {g: gammas.subarray(p * K, p * K + K), count: 1})
   }
   const pats = [...patterns.values()]
 

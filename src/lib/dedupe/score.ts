@@ -31,12 +31,17 @@ export class Scorer {
   private readonly tfOf: Array<Float64Array | undefined>
   private readonly tfLevel: Array<Uint8Array | undefined>
 
-  constructor(readonly model: FsModel, readonly comparisons: Comparison[], records: PreparedRecord[] = []) {
+  /**
+   * `tfOfRecord`: per comparison, the frequency of each record's value by index when the caller has it already
+   * (termFrequenciesByRecord); otherwise it is looked up here from the model's frequencies.
+   */
+  constructor(readonly model: FsModel, readonly comparisons: Comparison[], records: PreparedRecord[] = [], tfOfRecord?: Array<Float64Array | undefined>) {
     this.levelWeights = model.m.map((row, k) => row.map((m, l) => Math.log2(m / model.u[k][l])))
     this.priorWeight = Math.log2(model.lambda / (1 - model.lambda))
     this.tfOf = comparisons.map((c, k) => {
       const freq = model.tf[k]
       if (!freq || !c.tfValue) return undefined
+      if (tfOfRecord?.[k] && tfOfRecord[k]!.length === records.length) return tfOfRecord[k]
       const out = new Float64Array(records.length)
       for (const r of records) out[r.index] = freq.get(c.tfValue(r) ?? '') ?? 0
       return out
@@ -58,6 +63,24 @@ export class Scorer {
     }
     if (!f) return 0
     return Math.log2(this.model.u[k][level] / f)
+  }
+
+  /**
+   * The total match weight of the pair of records ia and ib from its gamma vector at gammas[offset...]: the same sum
+   * as weight(), without a view per pair or reading the records (the scoring loop over millions of candidates).
+   */
+  weightAt(gammas: Int8Array, offset: number, ia: number, ib: number): number {
+    let w = this.priorWeight
+    for (let k = 0; k < this.levelWeights.length; k++) {
+      const l = gammas[offset + k]
+      if (l < 0) continue
+      const levels = this.tfLevel[k]
+      const pre = this.tfOf[k]
+      const f = levels && levels[l] && pre ? Math.max(pre[ia], pre[ib]) : 0
+      // Added as weight() adds it (level weight plus adjustment, then to the total): the same float.
+      w += this.levelWeights[k][l] + (f ? Math.log2(this.model.u[k][l] / f) : 0)
+    }
+    return w
   }
 
   /** The total match weight of a pair from its gamma vector. */
