@@ -1,8 +1,9 @@
 import {expect} from 'chai'
 
-import {candidatePairs, DEFAULT_RULES, digitCounts} from '../../../src/lib/dedupe/blocking.js'
+import {candidatePairs, DEFAULT_RULES, digitCounts, fnv1a} from '../../../src/lib/dedupe/blocking.js'
 import {prepareRecord} from '../../../src/lib/dedupe/prepared.js'
 import {standardizePatient} from '../../../src/lib/dedupe/standardize.js'
+import {generatePeople, personPatient} from './synthetic-people.js'
 
 // Synthetic records written for these tests (invented names and numbers, not FEBRL, not real people).
 interface Person {given: string; family: string; dob?: string; ssn?: string; line?: string; city: string; zip: string}
@@ -44,5 +45,25 @@ describe('dedupe blocking: kinds of corruption the default rules must survive', 
     expect(digitCounts('123-45-6789')).to.equal(digitCounts('987654321'))
     expect(digitCounts('1123')).to.equal('0211000000')
     expect(digitCounts('1123')).to.not.equal(digitCounts('1223'))
+  })
+
+  it('each default rule hashes its key without joining it: the same hash as the joined key, -1 when it has none', () => {
+    // Synthetic people with planted duplicates (missing fields, typos, swapped names), plus records with little.
+    const records = [
+      ...generatePeople(3000, 0.3, 17).map((p) => personPatient(p)),
+      {resourceType: 'Patient', name: [{given: ['Ana']}]},
+      {resourceType: 'Patient', birthDate: '1980-02-03'},
+      {resourceType: 'Patient', name: [{family: 'Zed', given: ['Zed']}], birthDate: '1980-02-03'},
+    ].map((p, i) => prepareRecord(standardizePatient(p), i))
+    let keyed = 0
+    for (const rule of DEFAULT_RULES) {
+      expect(rule.hash, rule.name).to.be.a('function')
+      for (const r of records) {
+        const key = rule.key(r)
+        if (key !== undefined) keyed++
+        if (rule.hash!(r) !== (key === undefined ? -1 : fnv1a(key))) expect([rule.name, r.index, rule.hash!(r)]).to.deep.equal([rule.name, r.index, key === undefined ? -1 : fnv1a(key)])
+      }
+    }
+    expect(keyed).to.be.greaterThan(DEFAULT_RULES.length * 1000)
   })
 })
