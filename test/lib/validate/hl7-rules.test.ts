@@ -62,4 +62,35 @@ describe('HL7 v2 rules', () => {
     const oru = [MSH('ORU^R01^ORU_R01'), PID(), 'OBR|1||L1|8867-4^HR^LN', 'OBX|1|NM|8867-4^HR^LN||72|/min|||||F', 'OBX|2|NM|||72|/min|||||F'].join('\r')
     expect(brief(check(oru))).to.deep.equal(['hl7.field.required @ OBX[2]-3 line 5'])
   })
+
+  // Found by the conformance run against HAPI v2 (scripts/hl7v2-conformance): v2.5.1 says so, we did not check it.
+  it('requires the other v2.5.1 R fields: MSH-7, MSH-11, EVN-2, AL1-1, AL1-3, NK1-1, DG1-1, DG1-6', () => {
+    expect(brief(check(ADT().replace('20240102030405||', '||')))).to.deep.equal(['hl7.field.required @ MSH-7 line 1'])
+    expect(brief(check(ADT().replace('|P|2.5.1', '||2.5.1')))).to.deep.equal(['hl7.field.required @ MSH-11 line 1'])
+    expect(brief(check(ADT().replace('EVN|A01|20240102030405', 'EVN|A01')))).to.deep.equal(['hl7.field.required @ EVN-2 line 2'])
+    const extra = ['NK1||Doe^Pat', 'AL1||DA|', 'DG1|1||I10^Synthetic^I9C||20240102']
+    expect(brief(check([ADT(), ...extra].join('\r')))).to.deep.equal([
+      'hl7.field.required @ NK1-1 line 5', 'hl7.field.required @ AL1-1 line 6', 'hl7.field.required @ AL1-3 line 6', 'hl7.field.required @ DG1-6 line 7',
+    ])
+  })
+
+  it('checks DT, TM, NM, SI and DTM components by their v2.5.1 data type (CX.8, XON.3, TQ1-4, XAD.12) in v2.5.x messages', () => {
+    expect(brief(check(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^^NOTADATE'}))))).to.deep.equal(['hl7.datatype @ PID-3[1].8 line 3'])
+    expect(check(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^20240230'})))[0].message).to.equal('PID-3.7 is not a DT (YYYY[MM[DD]]) that is a real date')
+    expect(brief(check([ADT(), 'PD1|||SYNTHETIC CLINIC^^SYNCLINIC9'].join('\r')))).to.deep.equal(['hl7.datatype @ PD1-3[1].3 line 5'])
+    expect(brief(check([ADT(), 'PD1|||SYNTHETIC CLINIC^^42'].join('\r')))).to.deep.equal([])
+    expect(brief(check(ADT(PID({1: 'A'}))))).to.deep.equal(['hl7.datatype @ PID-1 line 3'])
+    expect(brief(check(ADT(PID() + '|||1 Way^^Town^IL^62704^^^^^^^2024133')))).to.deep.equal(['hl7.datatype @ PID-11[1].12.1 line 3'])
+    const oru = (tq1: string) => [MSH('ORU^R01^ORU_R01'), PID(), 'OBR|1||L1|8867-4^HR^LN', tq1, 'OBX|1|NM|8867-4^HR^LN||72|/min|||||F'].join('\r')
+    expect(brief(check(oru('TQ1|1|||1130')))).to.deep.equal([])
+    expect(brief(check(oru('TQ1|1|||113005~11:45')))).to.deep.equal(['hl7.datatype @ TQ1-4[2] line 4'])
+    // The same components in a v2.8 message are not checked: their types changed after v2.5.1 (XON.3 is withdrawn).
+    expect(brief(check(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^^NOTADATE'})).replace('|2.5.1', '|2.8')))).to.deep.equal([])
+  })
+
+  it('gives a name with digits as a warning of its own (XPN.1 and XPN.2 are ST: digits are not a data type error)', () => {
+    const fs = check(ADT(PID({5: 'Qu1nlan^Avery'})))
+    expect(brief(fs)).to.deep.equal(['hl7.name.digits @ PID-5[1].1 line 3'])
+    expect(fs[0].severity).to.equal('warning')
+  })
 })

@@ -2,6 +2,7 @@ import {parseHl7DateTime} from '../../formats/hl7v2/datetime.js'
 import {type Hl7Message, type Hl7Segment, type Hl7Value} from '../../formats/hl7v2/message.js'
 import {type FindingLocation} from '../findings.js'
 import {type Emit} from '../rules.js'
+import {V251_COMPONENT_TYPES} from './v251-component-types.js'
 
 /**
  * HL7 v2 rules (after v2.5.1) for the ADT and ORU messages him converts: required segments per message
@@ -48,14 +49,36 @@ const STRUCTURE_SEGMENTS: Record<string, Array<[string, number]>> = {
   ORU_R01: [['OBR', 1]],
 }
 
-/** Fields that must hold a value, per segment. */
+/**
+ * Fields that must hold a value, per segment: the fields marked R (required) in the v2.5.1 segment definitions
+ * of the segments the ADT and ORU structures hold (Ch. 2 MSH, SFT; Ch. 3 EVN, PID, NK1, PV1, AL1, IAM, DB1, MRG;
+ * Ch. 4 ORC; Ch. 6 DG1, PR1, GT1, IN1, IN3, FT1; Ch. 7 OBR, OBX, SPM, CTI; Ch. 11 CTD; Ch. 15 ROL), as HAPI v2's
+ * v2.5.1 structures also mark them (checked by scripts/hl7v2-conformance). MSH-1 and MSH-2 are the delimiters.
+ */
 const REQUIRED_FIELDS: Record<string, number[]> = {
-  MSH: [9, 10, 12],
+  MSH: [7, 9, 10, 11, 12],
+  SFT: [1, 2, 3, 4],
+  EVN: [2],
   PID: [3, 5],
+  NK1: [1],
   PV1: [2],
+  AL1: [1, 3],
+  IAM: [1, 3, 6],
+  DB1: [1],
   MRG: [1],
+  ORC: [1],
+  DG1: [1, 6],
+  PR1: [1, 3, 5],
+  GT1: [1, 3],
+  IN1: [1, 2, 3],
+  IN3: [1],
+  FT1: [4, 6, 7],
   OBR: [4],
   OBX: [3, 11],
+  SPM: [4],
+  CTI: [1],
+  CTD: [1],
+  ROL: [2, 3, 4],
 }
 
 /** Fields of type DTM/TS. */
@@ -96,6 +119,35 @@ export const COMPLETENESS_FIELDS: Array<[string, boolean, string]> = [
 ]
 
 const NM = /^[+-]?(\d+(\.\d*)?|\.\d+)$/
+/** v2.5.1 2.A.21 DT: YYYY[MM[DD]]. */
+const DT = /^\d{4}(\d{2}(\d{2})?)?$/
+/** v2.5.1 2.A.75 TM: HH[MM[SS[.S[S[S[S]]]]]][+/-ZZZZ]. */
+const TM = /^([01]\d|2[0-3])([0-5]\d([0-5]\d(\.\d{1,4})?)?)?([+-]\d{4})?$/
+/** v2.5.1 2.A.69 SI: a non-negative integer. */
+const SI = /^\d+$/
+
+/** Whether a component's text fits its v2.5.1 primitive type (DT and DTM must also be real days). */
+const PRIMITIVE_CHECKS: Record<string, [(text: string) => boolean, string]> = {
+  DTM: [(t) => parseHl7DateTime(t) !== undefined, 'a DTM (YYYY[MM[DD[HH[MM[SS[.S]]]]]][+/-ZZZZ]) that is a real date'],
+  DT: [(t) => DT.test(t) && parseHl7DateTime(t) !== undefined, 'a DT (YYYY[MM[DD]]) that is a real date'],
+  TM: [(t) => TM.test(t), 'a TM (HH[MM[SS[.S]]][+/-ZZZZ])'],
+  NM: [(t) => NM.test(t.trim()), 'a number (NM)'],
+  SI: [(t) => SI.test(t), 'a sequence ID (SI, a non-negative integer)'],
+}
+
+/** The table of V251_COMPONENT_TYPES, parsed once: segment -> field -> [component, subcomponent?, type]. */
+const COMPONENT_TYPES = new Map(
+  Object.entries(V251_COMPONENT_TYPES).map(([seg, fields]) => [
+    seg,
+    Object.entries(fields).map(([f, list]) => [Number(f), list.split(',').map((e) => {
+      const [path, type] = e.split(' ')
+      const [c, sub] = path.split('.').map(Number)
+      return {path, c, sub, type}
+    })] as const),
+  ]),
+)
+/** The versions whose component data types are those of v2.5.1 (others changed some, e.g. XON.3, OBR-35). */
+const V25 = new Set(['', '2.5', '2.5.1'])
 
 export interface Hl7MessageSite {
   file: string
@@ -132,6 +184,8 @@ export function validateHl7Message(msg: Hl7Message, site: Hl7MessageSite, emit: 
     if (have < min) emit('hl7.segment.missing', `${structure} requires ${min === 1 ? 'a' : min} ${seg} segment${min === 1 ? '' : 's'}; found ${have}`, at(undefined, seg))
   }
 
+  // Component data types (DT, TM, NM, SI and DTM inside composites) as v2.5.1 defines them, for v2.5.x messages.
+  const componentTypes = V25.has(msg.version)
   for (const seg of msg.segments) {
     const label = name(seg)
     for (const f of REQUIRED_FIELDS[seg.name] ?? []) {
@@ -153,12 +207,26 @@ export function validateHl7Message(msg: Hl7Message, site: Hl7MessageSite, emit: 
       const len = seg.field(Number(f)).text.length
       if (len > max) emit('hl7.length', `${seg.name}-${f} is ${len} characters; HL7 v2.5 allows ${max}`, at(seg, `${label}-${f}`))
     }
+    if (componentTypes) {
+      for (const [f, comps] of COMPONENT_TYPES.get(seg.name) ?? []) {
+        if (DTM_FIELDS[seg.name]?.includes(f)) continue // checked above, in every version
+        for (const [r, v] of seg.repetitions(f).entries()) {
+          if (v.isEmpty || v.isNull) continue
+          for (const {path, c, sub, type} of comps) {
+            const text = sub === undefined ? v.get(c) : v.get(c, sub)
+            if (!text) continue
+            const [ok, what] = PRIMITIVE_CHECKS[type]
+            if (!ok(text)) emit('hl7.datatype', `${seg.name}-${f}${path === '1' ? '' : `.${path}`} is not ${what}`, at(seg, path === '1' ? `${label}-${f}${r ? `[${r + 1}]` : ''}` : `${label}-${f}[${r + 1}].${path}`), text)
+          }
+        }
+      }
+    }
     if (seg.name === 'PID') {
       for (const [r, cx] of seg.repetitions(3).entries()) {
         checkCx(cx, (msg2, comp) => emit('hl7.datatype', msg2, at(seg, `${label}-3[${r + 1}]${comp}`), cx.text))
         if (cx.get(1) && !cx.get(4) && !cx.get(5)) emit('hl7.cx.authority', 'the identifier says neither whose it is (CX.4) nor what it is (CX.5)', at(seg, `${label}-3[${r + 1}].4`))
       }
-      for (const [r, xpn] of seg.repetitions(5).entries()) checkXpn(xpn, (msg2, comp) => emit('hl7.datatype', msg2, at(seg, `${label}-5[${r + 1}]${comp}`), xpn.text))
+      for (const [r, xpn] of seg.repetitions(5).entries()) checkXpn(xpn, (rule, msg2, comp) => emit(rule, msg2, at(seg, `${label}-5[${r + 1}]${comp}`), xpn.text))
     }
     if (seg.name === 'OBX' && seg.get(2) === 'NM')
       for (const [r, v] of seg.repetitions(5).entries()) {
@@ -174,11 +242,14 @@ function checkCx(v: Hl7Value, report: (message: string, component: string) => vo
   if (!v.get(1)) report('CX.1 (the identifier) is empty', '.1')
 }
 
-/** XPN: a family name (XPN.1) or a given name (XPN.2); names do not hold digits. */
-function checkXpn(v: Hl7Value, report: (message: string, component: string) => void): void {
+/**
+ * XPN: a family name (XPN.1) or a given name (XPN.2). Digits in a name are not a data type error (XPN.1.1 and
+ * XPN.2 are ST in v2.5.1, 2.A.88), only a data quality warning.
+ */
+function checkXpn(v: Hl7Value, report: (rule: 'hl7.datatype' | 'hl7.name.digits', message: string, component: string) => void): void {
   if (v.isEmpty || v.isNull) return
   const family = v.get(1, 1)
   const given = v.get(2)
-  if (!family && !given) report('XPN has neither a family name (XPN.1) nor a given name (XPN.2)', '')
-  else if (/\d/.test(family + given)) report('a name with digits in it', /\d/.test(family) ? '.1' : '.2')
+  if (!family && !given) report('hl7.datatype', 'XPN has neither a family name (XPN.1) nor a given name (XPN.2)', '')
+  else if (/\d/.test(family + given)) report('hl7.name.digits', 'a name with digits in it', /\d/.test(family) ? '.1' : '.2')
 }
