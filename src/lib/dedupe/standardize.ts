@@ -57,6 +57,8 @@ export function foldText(s: string | undefined): string {
 export function standardizeName(s: string | undefined): string | undefined {
   const f = foldText(s)
   if (!f) return undefined
+  // One word (most names): the checks below, without splitting and joining.
+  if (!f.includes(' ')) return SUFFIXES.has(f) || PLACEHOLDER_NAMES.has(f) || /^\d+$/.test(f) ? undefined : f
   const tokens = f.split(' ').filter((t) => !SUFFIXES.has(t))
   if (tokens.length === 0) return undefined
   if (tokens.every((t) => PLACEHOLDER_NAMES.has(t))) return undefined
@@ -64,16 +66,18 @@ export function standardizeName(s: string | undefined): string | undefined {
   return tokens.join(' ')
 }
 
+const FAMILY_PARTICLES = new Set(['van', 'von', 'der', 'den', 'de', 'del', 'della', 'da', 'di', 'le', 'la', 'du', 'st', 'mac', 'mc', 'o', 'bin', 'ibn', 'al', 'el'])
+
 /** A family name: its standardized form and its parts (hyphenated, double-barrelled, "van der" prefixes kept joined). */
 export function standardizeFamily(s: string | undefined): {family?: string; parts: string[]} {
   const family = standardizeName(s)
   if (!family) return {parts: []}
+  if (!family.includes(' ')) return {family, parts: [family]}
   const tokens = family.split(' ')
   const parts: string[] = []
-  const particles = new Set(['van', 'von', 'der', 'den', 'de', 'del', 'della', 'da', 'di', 'le', 'la', 'du', 'st', 'mac', 'mc', 'o', 'bin', 'ibn', 'al', 'el'])
   let pending = ''
   for (const t of tokens) {
-    if (particles.has(t)) pending += t
+    if (FAMILY_PARTICLES.has(t)) pending += t
     else {
       parts.push(pending + t)
       pending = ''
@@ -86,7 +90,13 @@ export function standardizeFamily(s: string | undefined): {family?: string; part
 /** The name suffix (JR, SR, II, III, IV) from a suffix field or from the end of a name. */
 export function nameSuffix(...values: Array<string | undefined>): string | undefined {
   for (const v of values) {
-    for (const t of foldText(v).split(' ').reverse()) {
+    const f = foldText(v)
+    if (!f.includes(' ')) {
+      const s = SUFFIXES.get(f)
+      if (s) return s
+      continue
+    }
+    for (const t of f.split(' ').reverse()) {
       const s = SUFFIXES.get(t)
       if (s) return s
     }
@@ -149,14 +159,14 @@ export function standardizeEmail(s: string | undefined): string | undefined {
   return e
 }
 
-const ADDRESS_WORDS: Record<string, string> = {
+const ADDRESS_WORDS = new Map<string, string>(Object.entries({
   street: 'st', str: 'st', avenue: 'ave', av: 'ave', road: 'rd', drive: 'dr', drv: 'dr', boulevard: 'blvd', lane: 'ln',
   court: 'ct', place: 'pl', crescent: 'cres', terrace: 'tce', circuit: 'cct', parade: 'pde', highway: 'hwy',
   close: 'cl', grove: 'gr', square: 'sq', parkway: 'pkwy', circle: 'cir', way: 'wy', trail: 'trl', apartment: 'apt',
   suite: 'ste', unit: 'unit', north: 'n', south: 's', east: 'e', west: 'w', northeast: 'ne', northwest: 'nw',
   southeast: 'se', southwest: 'sw', mount: 'mt', saint: 'st', floor: 'fl', building: 'bldg', center: 'ctr',
   centre: 'ctr', heights: 'hts', point: 'pt', expressway: 'expy', freeway: 'fwy', mountain: 'mtn',
-}
+}))
 
 /** Street text folded, with the usual words abbreviated (street -> st, avenue -> ave, north -> n). */
 export function standardizeStreet(s: string | undefined): string | undefined {
@@ -164,7 +174,7 @@ export function standardizeStreet(s: string | undefined): string | undefined {
   if (!f || f === 'unknown' || f === 'none' || f === 'homeless') return undefined
   return f
     .split(' ')
-    .map((w) => ADDRESS_WORDS[w] ?? w)
+    .map((w) => ADDRESS_WORDS.get(w) ?? w)
     .join(' ')
 }
 
