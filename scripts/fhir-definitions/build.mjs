@@ -183,11 +183,17 @@ function main() {
     const excluded = new Set(kids(compose, 'exclude').flatMap((ex) => kids(ex, 'concept').map((c) => `${val(ex, 'system')}|${val(c, 'code')}`)))
     return [...new Set(out.filter((c) => !excluded.has(c)))]
   }
+  // Value sets over code systems too large or open to list; him checks their codes by rule
+  // (src/lib/validate/fhir/common-code-systems.ts), as HAPI's CommonCodeSystemsTerminologyService does.
+  const CHECKED_BY_RULE = new Set(['http://hl7.org/fhir/ValueSet/mimetypes', 'http://hl7.org/fhir/ValueSet/ucum-units', 'http://hl7.org/fhir/ValueSet/currencies'])
   const vsOut = {}
   const unexpandable = []
+  const checkedByRule = []
   for (const url of [...requiredValueSets].sort()) {
-    const codes = expand(url)
+    const codes = CHECKED_BY_RULE.has(url) ? undefined : expand(url)
     if (codes) vsOut[url] = codes
+    else if (CHECKED_BY_RULE.has(url)) checkedByRule.push(url)
+    // e.g. http://loinc.org/vs/LL379-9: a LOINC answer list that is not in the R4 definitions at all.
     else unexpandable.push(url)
   }
 
@@ -198,12 +204,13 @@ function main() {
     types,
     valueSets: vsOut,
     codeSystems: Object.fromEntries([...completeSystems].sort((a, b) => a[0].localeCompare(b[0])).map(([url, cs]) => [url, cs.caseSensitive ? cs.codes : {caseInsensitive: true, codes: cs.codes}])),
+    checkedByRuleValueSets: checkedByRule,
     unexpandableValueSets: unexpandable,
   }
   mkdirSync(dirname(OUT), {recursive: true})
   const json = JSON.stringify(out)
   writeFileSync(OUT, json)
-  console.error(`${OUT}: ${Object.keys(types).length} types, ${Object.keys(vsOut).length} required value sets (${unexpandable.length} not expandable offline), ${completeSystems.size} complete code systems, ${(json.length / 1e6).toFixed(2)} MB`)
+  console.error(`${OUT}: ${Object.keys(types).length} types, ${Object.keys(vsOut).length} required value sets expanded (${checkedByRule.length} checked by rule, ${unexpandable.length} not checkable offline: ${unexpandable.join(' ')}), ${completeSystems.size} complete code systems, ${(json.length / 1e6).toFixed(2)} MB`)
 }
 
 main()

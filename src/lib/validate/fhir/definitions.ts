@@ -33,7 +33,10 @@ export interface R4Definitions {
   source: string
   types: Record<string, TypeDef>
   valueSets: Record<string, string[]>
+  /** Required value sets that cannot be expanded offline and are not checked (http://loinc.org/vs/LL379-9). */
   unexpandableValueSets: string[]
+  /** Required value sets checked by rule instead of by list (mimetypes, ucum-units, currencies): common-code-systems.ts. */
+  checkedByRuleValueSets?: string[]
   /** Code systems with every code listed (FHIR, v2 tables, v3): url -> codes. */
   codeSystems: Record<string, string[] | {caseInsensitive: true; codes: string[]}>
 }

@@ -2,6 +2,7 @@ import {createRequire} from 'node:module'
 
 import {type FindingLocation} from '../findings.js'
 import {type Emit} from '../rules.js'
+import {commonSystemCheck, CURRENCIES_VS, FHIR_FORMAT_SHORTHANDS, isCurrency, isMimeType, isUcumUnit, MIMETYPES_VS, UCUM, UCUM_UNITS_VS} from './common-code-systems.js'
 import {type ElementDef, type R4Definitions, type TypeDef, typeCodeOf} from './definitions.js'
 import {checkNarrative, htmlChecksFunction} from './narrative.js'
 import {isPrimitiveType, primitiveProblem} from './primitives.js'
@@ -306,7 +307,10 @@ export class FhirStructureValidator {
         return
       }
       if (code === 'xhtml') this.narrative(v, typeName, child, expr, loc, resource, root)
-      else if (child.def.b && code === 'code') this.checkCode(child.def.b, undefined, v, expr, loc)
+      else if (child.def.b === MIMETYPES_VS && code === 'code') {
+        if (!isMimeType(v) && !(child.path === 'CapabilityStatement.format' && FHIR_FORMAT_SHORTHANDS.has(v)))
+          this.emit('fhir.binding.mimetype', 'not a mime type (type/subtype, then optional ; parameter=value), the required value set mimetypes', this.at(loc, expr), v)
+      } else if (child.def.b && code === 'code') this.checkCode(child.def.b, undefined, v, expr, loc)
       else if (child.def.m === ALL_LANGUAGES && code === 'code' && !BCP47_TAG.test(v))
         this.emit('fhir.binding.required', 'a language must be a BCP-47 code, the element\'s maximum value set', this.at(loc, expr), v)
       return
@@ -327,7 +331,10 @@ export class FhirStructureValidator {
     if (code === 'Reference' && typeof v.reference === 'string') refs.push({reference: v.reference, expression: `${expr}.reference`})
     this.object(v, dt, code, code, expr, loc, refs, resource, root)
     if (code === 'Coding') this.checkCodeSystem(v, expr, loc)
-    if (child.def.b) {
+    else if ((code === 'Quantity' || dt.base === 'Quantity') && v.system === UCUM && typeof v.code === 'string' && !isUcumUnit(v.code))
+      this.emit('fhir.code.unknown', `unit code is not a valid UCUM unit (${UCUM})`, this.at(loc, `${expr}.code`), v.code)
+    if (child.def.b === UCUM_UNITS_VS && code === 'CodeableConcept') this.checkUcumUnits(v, expr, loc)
+    else if (child.def.b) {
       if (code === 'Coding') this.checkCoding(child.def.b, [v], expr, loc)
       else if (code === 'CodeableConcept' && Array.isArray(v.coding)) this.checkCoding(child.def.b, v.coding, expr, loc)
     }
@@ -361,6 +368,11 @@ export class FhirStructureValidator {
   /** A code in a code system whose every code is known (FHIR, HL7 v2 tables, v3) must be one of them. */
   private checkCodeSystem(c: any, expr: string, loc: ResourceSite['loc']): void {
     if (typeof c.system !== 'string' || typeof c.code !== 'string') return
+    const common = commonSystemCheck(c.system)
+    if (common) {
+      if (!common(c.code)) this.emit('fhir.code.unknown', `code is not in the code system ${c.system}${c.system === UCUM ? ' (not a valid UCUM unit)' : ''}`, this.at(loc, `${expr}.code`), c.code)
+      return
+    }
     let cs = this.codeSystems.get(c.system)
     if (cs === undefined) {
       const listed = this.defs.codeSystems?.[c.system]
@@ -372,6 +384,10 @@ export class FhirStructureValidator {
   }
 
   private checkCode(url: string, system: string | undefined, code: string, expr: string, loc: ResourceSite['loc']): void {
+    if (url === CURRENCIES_VS) {
+      if (!isCurrency(code)) this.emit('fhir.binding.required', 'code is not in the required value set currencies (ISO 4217)', this.at(loc, expr), code)
+      return
+    }
     const vs = this.valueSet(url)
     if (!vs) return
     const ok = system ? vs.pairs.has(`${system}|${code}`) : vs.codes.has(code)
@@ -385,5 +401,24 @@ export class FhirStructureValidator {
     if (coded.length === 0) return
     if (coded.some((c) => (c.system ? vs.pairs.has(`${c.system}|${c.code}`) : vs.codes.has(c.code)))) return
     this.emit('fhir.binding.required', `no coding is in the required value set ${url.replace('http://hl7.org/fhir/ValueSet/', '')}`, this.at(loc, expr), coded.map((c) => `${c.system ?? ''}|${c.code}`).join(' '))
+  }
+
+  /**
+   * ucum-units (R4: the unitOfMeasure of Effect/RiskEvidenceSynthesis and ResearchElementDefinition.characteristic),
+   * as HAPI: a coding is required; every coded coding must be UCUM (no system is read as UCUM) and some valid.
+   * A UCUM-system coding with an invalid unit also gets fhir.code.unknown from the code system check.
+   */
+  private checkUcumUnits(cc: any, expr: string, loc: ResourceSite['loc']): void {
+    const codings = Array.isArray(cc.coding) ? cc.coding : []
+    if (codings.length === 0) {
+      this.emit('fhir.binding.required', 'no coding given; a code from the required value set ucum-units is required', this.at(loc, expr))
+      return
+    }
+    const coded = codings.filter((c: any) => c && typeof c.code === 'string')
+    const foreign = coded.findIndex((c: any) => c.system !== undefined && c.system !== UCUM)
+    if (foreign !== -1)
+      this.emit('fhir.binding.required', `a coding of the required value set ucum-units has a system other than ${UCUM}`, this.at(loc, `${expr}.coding[${codings.indexOf(coded[foreign])}]`), `${coded[foreign].system}|${coded[foreign].code}`)
+    else if (coded.length > 0 && !coded.some((c: any) => isUcumUnit(c.code)))
+      this.emit('fhir.binding.required', 'no coding is in the required value set ucum-units (a valid UCUM unit)', this.at(loc, expr), coded.map((c: any) => `${c.system ?? ''}|${c.code}`).join(' '))
   }
 }
