@@ -96,6 +96,20 @@ export const OTHER_RESOURCES = [
   ['Condition without subject', {resourceType: 'Condition', id: 'c2', text: TEXT, code: {text: 'asthma'}}],
   ['Condition clinicalStatus not in value set', {resourceType: 'Condition', id: 'c3', text: TEXT, clinicalStatus: {coding: [{system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'cured'}]}, subject: {reference: 'Patient/syn-1'}}],
   ['unknown resourceType', {resourceType: 'Patinet', id: 'x'}],
+  // The required bindings HAPI checks by rule (mime types, UCUM, ISO 4217) and the LOINC list it cannot expand.
+  ['valid Binary contentType with a parameter', {resourceType: 'Binary', id: 'b1', contentType: 'text/plain; charset=UTF-8'}],
+  ['Binary contentType not a mime type (HAPI accepts; him warns)', {resourceType: 'Binary', id: 'b2', contentType: 'pdf'}],
+  ['valid Money.currency', {resourceType: 'Invoice', id: 'i1', text: TEXT, status: 'draft', totalNet: {value: 10, currency: 'USD'}}],
+  ['Money.currency lower case', {resourceType: 'Invoice', id: 'i2', text: TEXT, status: 'draft', totalNet: {value: 10, currency: 'usd'}}],
+  ['Money.currency withdrawn (DEM)', {resourceType: 'Invoice', id: 'i3', text: TEXT, status: 'draft', totalNet: {value: 10, currency: 'DEM'}}],
+  ['Observation valueQuantity not UCUM (mmHg)', {resourceType: 'Observation', id: 'o5', text: TEXT, status: 'final', code: {text: 'blood pressure'}, valueQuantity: {value: 120, system: 'http://unitsofmeasure.org', code: 'mmHg'}}],
+  ['Observation valueQuantity prefix on a non-metric unit (kmin)', {resourceType: 'Observation', id: 'o6', text: TEXT, status: 'final', code: {text: 'x'}, valueQuantity: {value: 1, system: 'http://unitsofmeasure.org', code: 'kmin'}}],
+  ['valid Observation valueQuantity mm[Hg]', {resourceType: 'Observation', id: 'o7', text: TEXT, status: 'final', code: {text: 'blood pressure'}, valueQuantity: {value: 120, system: 'http://unitsofmeasure.org', code: 'mm[Hg]'}}],
+  ['valid unitOfMeasure (ucum-units)', {resourceType: 'RiskEvidenceSynthesis', id: 'r1', text: TEXT, status: 'draft', population: {reference: 'EvidenceVariable/p'}, outcome: {reference: 'EvidenceVariable/o'}, riskEstimate: {value: 0.2, unitOfMeasure: {coding: [{system: 'http://unitsofmeasure.org', code: '%'}]}}}],
+  ['unitOfMeasure not UCUM (ucum-units)', {resourceType: 'RiskEvidenceSynthesis', id: 'r2', text: TEXT, status: 'draft', population: {reference: 'EvidenceVariable/p'}, outcome: {reference: 'EvidenceVariable/o'}, riskEstimate: {value: 0.2, unitOfMeasure: {coding: [{system: 'http://unitsofmeasure.org', code: 'percent'}]}}}],
+  ['unitOfMeasure of another system (ucum-units)', {resourceType: 'RiskEvidenceSynthesis', id: 'r3', text: TEXT, status: 'draft', population: {reference: 'EvidenceVariable/p'}, outcome: {reference: 'EvidenceVariable/o'}, riskEstimate: {value: 0.2, unitOfMeasure: {coding: [{system: 'http://example.org/units', code: 'pct'}]}}}],
+  ['unitOfMeasure text only (ucum-units)', {resourceType: 'RiskEvidenceSynthesis', id: 'r4', text: TEXT, status: 'draft', population: {reference: 'EvidenceVariable/p'}, outcome: {reference: 'EvidenceVariable/o'}, riskEstimate: {value: 0.2, unitOfMeasure: {text: 'percent'}}}],
+  ['MolecularSequence variantType (LL379-9: HAPI cannot expand it, him does not check it)', {resourceType: 'MolecularSequence', id: 'm1', text: TEXT, coordinateSystem: 0, structureVariant: [{variantType: {coding: [{system: 'http://loinc.org', code: 'LA6692-3'}]}}]}],
 ]
 
 export function corpus() {
