@@ -42,7 +42,7 @@ import java.util.Map;
  *   Segment.isRequired (required fields), Segment.getLength (maximum length, reported as a warning).
  *
  * HAPI v2 ships no table values, so no table check happens here. Prints one JSON line per message:
- * {"file","message","type","structure","issues":[{"severity","rule","segment","occurrence","field","component","text"}]}.
+ * {"file","message","version" (MSH-12.1 as sent),"type","structure","issues":[{"severity","rule","segment","occurrence","field","component","text"}]}.
  * Values never appear in the output (only locations and HAPI's message without the value).
  */
 public final class Hl7v2Validate {
@@ -199,7 +199,7 @@ public final class Hl7v2Validate {
 
   private String validate(String file, int number, String text) {
     StringBuilder json = new StringBuilder();
-    json.append("{\"file\":").append(q(file)).append(",\"message\":").append(number);
+    json.append("{\"file\":").append(q(file)).append(",\"message\":").append(number).append(",\"version\":").append(q(declaredVersion(text)));
     List<Issue> issues;
     String type = "";
     String structure = "";
@@ -249,6 +249,16 @@ public final class Hl7v2Validate {
           .append(",\"text\":").append(q(i.text)).append('}');
     }
     return json.append("]}").toString();
+  }
+
+  /** MSH-12.1 as sent (the model used is v2.5.1 whatever it says). */
+  static String declaredVersion(String text) {
+    String msh = text.split("\r", 2)[0];
+    if (msh.length() < 4) return "";
+    String[] f = msh.split(java.util.regex.Pattern.quote(String.valueOf(msh.charAt(3))), -1);
+    if (f.length < 12) return "";
+    String cs = f[1].isEmpty() ? "^" : String.valueOf(f[1].charAt(0));
+    return f[11].split(java.util.regex.Pattern.quote(cs), -1)[0];
   }
 
   private static String nz(String s) {
