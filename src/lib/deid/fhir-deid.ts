@@ -177,6 +177,9 @@ export class FhirDeidentifier {
   /** Walk an object's elements; removed ones are set to undefined (absent from JSON, and no slow delete). Returns how many remain. */
   private walkObject(obj: any, plan: PlanNode, inherited: FhirRule | undefined, ctx: ResCtx): number {
     let kept = 0
+    // Under a keep rule (a Coding, an identifier's type, a name's use), a primitive that no earlier rule names is
+    // kept as it is: visiting it would only find the same keep rule.
+    const keeping = inherited !== undefined && inherited.method === 'keep' && this.fpRules.length === 0
     for (const key in obj) {
       const val = obj[key]
       if (val === undefined) continue
@@ -185,10 +188,16 @@ export class FhirDeidentifier {
         continue
       }
       const child = this.childPlan(plan, key)
+      const asIs = keeping && (child.own === undefined || child.own.index > inherited!.index)
+      if (asIs && typeof val !== 'object') {
+        kept++
+        continue
+      }
       if (Array.isArray(val)) {
         let w = 0
         for (let i = 0; i < val.length; i++) {
-          const r = this.visit(val[i], child, inherited, ctx, obj)
+          const v = val[i]
+          const r = asIs && typeof v !== 'object' ? v : this.visit(v, child, inherited, ctx, obj)
           if (r !== REMOVE) val[w++] = r
         }
         val.length = w
