@@ -74,7 +74,7 @@ describe('HL7 v2 rules', () => {
     ])
   })
 
-  it('checks DT, TM, NM, SI and DTM components by their v2.5.1 data type (CX.8, XON.3, TQ1-4, XAD.12) in v2.5.x messages', () => {
+  it('checks DT, TM, NM, SI and DTM components by their v2.5.1 data type (CX.8, XON.3, TQ1-4, XAD.12) in v2.5.x messages, those v2.8 kept in v2.6-v2.8', () => {
     expect(brief(check(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^^NOTADATE'}))))).to.deep.equal(['hl7.datatype @ PID-3[1].8 line 3'])
     expect(check(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^20240230'})))[0].message).to.equal('PID-3.7 is not a DT (YYYY[MM[DD]]) that is a real date')
     expect(brief(check([ADT(), 'PD1|||SYNTHETIC CLINIC^^SYNCLINIC9'].join('\r')))).to.deep.equal(['hl7.datatype @ PD1-3[1].3 line 5'])
@@ -84,8 +84,13 @@ describe('HL7 v2 rules', () => {
     const oru = (tq1: string) => [MSH('ORU^R01^ORU_R01'), PID(), 'OBR|1||L1|8867-4^HR^LN', tq1, 'OBX|1|NM|8867-4^HR^LN||72|/min|||||F'].join('\r')
     expect(brief(check(oru('TQ1|1|||1130')))).to.deep.equal([])
     expect(brief(check(oru('TQ1|1|||113005~11:45')))).to.deep.equal(['hl7.datatype @ TQ1-4[2] line 4'])
-    // The same components in a v2.8 message are not checked: their types changed after v2.5.1 (XON.3 is withdrawn).
-    expect(brief(check(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^^NOTADATE'})).replace('|2.5.1', '|2.8')))).to.deep.equal([])
+    // v2.6-v2.8 messages: only the components whose type v2.8 kept (CX.8 and TQ1-4 yes; XON.3, withdrawn, no);
+    // older versions: none.
+    const v28 = (text: string) => text.replace('|2.5.1', '|2.8')
+    expect(brief(check(v28(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^^NOTADATE'})))))).to.deep.equal(['hl7.datatype @ PID-3[1].8 line 3'])
+    expect(brief(check(v28(oru('TQ1|1|||11:30'))))).to.deep.equal(['hl7.datatype @ TQ1-4 line 4'])
+    expect(brief(check(v28([ADT(), 'PD1|||SYNTHETIC CLINIC^^SYNCLINIC9'].join('\r'))))).to.deep.equal([])
+    expect(brief(check(ADT(PID({3: 'SYN1^^^SYNHOSP^MR^^^NOTADATE'})).replace('|2.5.1', '|2.4')))).to.deep.equal([])
   })
 
   it('gives a name with digits as a warning of its own (XPN.1 and XPN.2 are ST: digits are not a data type error)', () => {

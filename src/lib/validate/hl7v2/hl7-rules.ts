@@ -140,14 +140,16 @@ const COMPONENT_TYPES = new Map(
   Object.entries(V251_COMPONENT_TYPES).map(([seg, fields]) => [
     seg,
     Object.entries(fields).map(([f, list]) => [Number(f), list.split(',').map((e) => {
-      const [path, type] = e.split(' ')
+      const [path, typed] = e.split(' ')
       const [c, sub] = path.split('.').map(Number)
-      return {path, c, sub, type}
+      return {path, c, sub, type: typed.replace('~', ''), sameInV28: !typed.endsWith('~')}
     })] as const),
   ]),
 )
-/** The versions whose component data types are those of v2.5.1 (others changed some, e.g. XON.3, OBR-35). */
+/** Messages of these versions get every component of the table checked. */
 const V25 = new Set(['', '2.5', '2.5.1'])
+/** Messages of these later versions get the components whose type v2.8 kept (XON.3, for one, is withdrawn). */
+const LATER = new Set(['2.6', '2.7', '2.7.1', '2.8', '2.8.1', '2.8.2'])
 
 export interface Hl7MessageSite {
   file: string
@@ -184,8 +186,9 @@ export function validateHl7Message(msg: Hl7Message, site: Hl7MessageSite, emit: 
     if (have < min) emit('hl7.segment.missing', `${structure} requires ${min === 1 ? 'a' : min} ${seg} segment${min === 1 ? '' : 's'}; found ${have}`, at(undefined, seg))
   }
 
-  // Component data types (DT, TM, NM, SI and DTM inside composites) as v2.5.1 defines them, for v2.5.x messages.
-  const componentTypes = V25.has(msg.version)
+  // Component data types (DT, TM, NM, SI and DTM inside composites) as v2.5.1 defines them: all of them in v2.5.x
+  // messages, those v2.8 kept in v2.6-v2.8 messages, none in older versions.
+  const componentTypes = V25.has(msg.version) ? 'all' : LATER.has(msg.version) ? 'kept' : undefined
   for (const seg of msg.segments) {
     const label = name(seg)
     for (const f of REQUIRED_FIELDS[seg.name] ?? []) {
@@ -212,7 +215,8 @@ export function validateHl7Message(msg: Hl7Message, site: Hl7MessageSite, emit: 
         if (DTM_FIELDS[seg.name]?.includes(f)) continue // checked above, in every version
         for (const [r, v] of seg.repetitions(f).entries()) {
           if (v.isEmpty || v.isNull) continue
-          for (const {path, c, sub, type} of comps) {
+          for (const {path, c, sub, type, sameInV28} of comps) {
+            if (componentTypes === 'kept' && !sameInV28) continue
             const text = sub === undefined ? v.get(c) : v.get(c, sub)
             if (!text) continue
             const [ok, what] = PRIMITIVE_CHECKS[type]
