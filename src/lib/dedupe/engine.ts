@@ -119,7 +119,7 @@ export function dedupeRecords(input: DedupeRecord[], options: Partial<DedupeOpti
   const cands: CandidatePairs = candidatePairs(prepared, {rules: opts.rules, cap: opts.blockCap, linkOnly: opts.linkOnly, entityOf: opts.entityOf})
 
   // Reviewer decisions, by record index pair.
-  const indexOf = new Map(input.map((r, i) => [r.key, i]))
+  const indexOf = opts.decisions.length ? new Map(input.map((r, i) => [r.key, i])) : new Map<string, number>()
   const decided = new Map<string, 'same' | 'different'>()
   for (const d of opts.decisions) {
     const x = indexOf.get(d.a)

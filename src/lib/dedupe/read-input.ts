@@ -92,10 +92,15 @@ export async function readInputs(opts: ReadInputsOptions): Promise<ReadInputsRes
   const hl7Seen = new Map<string, number>()
   const addRecord = (r: InputRecord) => {
     // Two identical rows without an identifier get the same content id: keep both, apart.
-    let key = r.key
-    for (let k = 2; keys.has(key); k++) key = `${r.key}~${k}`
-    keys.add(key)
-    r.key = key
+    // One set operation for the usual new key (add, then see whether the set grew).
+    const before = keys.size
+    keys.add(r.key)
+    if (keys.size === before) {
+      let key = r.key
+      for (let k = 2; keys.has(key); k++) key = `${r.key}~${k}`
+      keys.add(key)
+      r.key = key
+    }
     records.push(r)
   }
   for (const [fileIndex, input] of opts.inputs.entries()) {
