@@ -40,6 +40,8 @@ export interface FhirDeidOptions {
 
 interface PlanNode {
   info: ChildInfo
+  /** A date, string, markdown or unknown element: what a preset changes when no rule names it. */
+  datesOrText: boolean
   own?: FhirRule
   names: string[]
   types: string[]
@@ -59,6 +61,18 @@ interface ResCtx {
 }
 
 const FAMILY = new Set(['family'])
+
+/** Which values of an element a walk can leave as they are, without visiting them. */
+const enum AsIs {
+  Never,
+  Primitives,
+  NonStrings,
+}
+
+function staysAsIs(asIs: AsIs, v: unknown): boolean {
+  if (asIs === AsIs.Never || typeof v === 'object') return false
+  return asIs === AsIs.Primitives || typeof v !== 'string'
+}
 const NO_FP_OBJECTS = new Map<FhirRule, Set<unknown>>()
 const NO_FP_VALUES = new Map<FhirRule, Set<string>>()
 const AGE_UNITS = new Set(['a', 'yr', 'year', 'years'])
@@ -152,7 +166,7 @@ export class FhirDeidentifier {
     if (!p) {
       let own: FhirRule | undefined
       for (const r of this.rootRules) if ((r.match as {resourceType: string | null}).resourceType === resourceType) own = minRule(own, r)
-      p = {info: {type: resourceType, modelPath: resourceType, name: resourceType}, own, names: [resourceType], types: [resourceType], children: new Map()}
+      p = {info: {type: resourceType, modelPath: resourceType, name: resourceType}, datesOrText: false, own, names: [resourceType], types: [resourceType], children: new Map()}
       this.plans.set(resourceType, p)
     }
     return p
@@ -169,7 +183,8 @@ export class FhirDeidentifier {
     } else info = childInfo(modelPath, key) ?? {type: 'unknown', modelPath: '', name: key}
     const names = [...parent.names, info.name]
     const types = [...parent.types, info.type]
-    c = {info, own: this.matchNative(names, types), names, types, children: new Map()}
+    const datesOrText = DATE_TYPES.has(info.type) || TEXT_TYPES.has(info.type) || info.type === 'unknown'
+    c = {info, datesOrText, own: this.matchNative(names, types), names, types, children: new Map()}
     parent.children.set(key, c)
     return c
   }
@@ -177,9 +192,7 @@ export class FhirDeidentifier {
   /** Walk an object's elements; removed ones are set to undefined (absent from JSON, and no slow delete). Returns how many remain. */
   private walkObject(obj: any, plan: PlanNode, inherited: FhirRule | undefined, ctx: ResCtx): number {
     let kept = 0
-    // Under a keep rule (a Coding, an identifier's type, a name's use), a primitive that no earlier rule names is
-    // kept as it is: visiting it would only find the same keep rule.
-    const keeping = inherited !== undefined && inherited.method === 'keep' && this.fpRules.length === 0
+    const native = this.fpRules.length === 0
     for (const key in obj) {
       const val = obj[key]
       if (val === undefined) continue
@@ -188,8 +201,13 @@ export class FhirDeidentifier {
         continue
       }
       const child = this.childPlan(plan, key)
-      const asIs = keeping && (child.own === undefined || child.own.index > inherited!.index)
-      if (asIs && typeof val !== 'object') {
+      // Primitives that would come back unchanged are not visited: under a keep rule (their own or the one they
+      // inherit, whichever comes first: a code, a system, a use, a Coding's display), and, with no rule, numbers,
+      // booleans and strings that are neither dates nor text (codes, uris) in a preset, everything in a configuration.
+      const own = child.own
+      const eff = own && (!inherited || own.index < inherited.index) ? own : inherited
+      const asIs: AsIs = !native ? AsIs.Never : eff ? (eff.method === 'keep' ? AsIs.Primitives : AsIs.Never) : this.o.mode !== 'preset' || !child.datesOrText ? AsIs.Primitives : AsIs.NonStrings
+      if (staysAsIs(asIs, val)) {
         kept++
         continue
       }
@@ -197,7 +215,7 @@ export class FhirDeidentifier {
         let w = 0
         for (let i = 0; i < val.length; i++) {
           const v = val[i]
-          const r = asIs && typeof v !== 'object' ? v : this.visit(v, child, inherited, ctx, obj)
+          const r = staysAsIs(asIs, v) ? v : this.visit(v, child, inherited, ctx, obj)
           if (r !== REMOVE) val[w++] = r
         }
         val.length = w
