@@ -37,7 +37,8 @@ const files = [corpusFile, ...hl7In(join(root, 'fixtures/hl7v2')), ...hl7In(join
 
 // 2. The reference: compile the Java main (Maven), then run it on every file.
 const cp = join(here, '.cache/classpath.txt')
-execFileSync('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', join(here, 'pom.xml'), 'compile', 'dependency:build-classpath', `-Dmdep.outputFile=${cp}`], {stdio: ['ignore', 'ignore', 'inherit']})
+const mvn = spawnSync('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', join(here, 'pom.xml'), 'compile', 'dependency:build-classpath', `-Dmdep.outputFile=${cp}`], {encoding: 'utf8'})
+if (mvn.status !== 0) throw new Error(`mvn: exit ${mvn.status}: ${(mvn.stdout + mvn.stderr).slice(-2000)}`)
 const javaOut = execFileSync('java', ['-cp', `${join(here, '.cache/target/classes')}:${readFileSync(cp, 'utf8').trim()}`, 'org.himkit.conformance.Hl7v2Validate', ...files], {maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore']}).toString('utf8')
 const ref = new Map(javaOut.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [`${r.file}#${r.message}`, r]))
 
