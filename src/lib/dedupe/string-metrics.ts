@@ -11,7 +11,9 @@ let flags = new Uint8Array(64)
 /** Jaro similarity (talisman/metrics/jaro). */
 export function jaro(a: string, b: string): number {
   if (a === b) return 1
-  const [max, min] = a.length > b.length ? [a, b] : [b, a]
+  const aLonger = a.length > b.length
+  const max = aLonger ? a : b
+  const min = aLonger ? b : a
   const maxLen = max.length
   const minLen = min.length
   if (maxLen > flags.length) {
