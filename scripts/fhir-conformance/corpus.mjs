@@ -94,6 +94,8 @@ export const OTHER_RESOURCES = [
   ['Encounter period backwards', {resourceType: 'Encounter', id: 'e3', text: TEXT, status: 'finished', class: {system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB'}, period: {start: '2024-01-02', end: '2024-01-01'}}],
   ['valid Condition', {resourceType: 'Condition', id: 'c1', text: TEXT, clinicalStatus: {coding: [{system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active'}]}, code: {text: 'asthma'}, subject: {reference: 'Patient/syn-1'}}],
   ['Condition without subject', {resourceType: 'Condition', id: 'c2', text: TEXT, code: {text: 'asthma'}}],
+  ['Condition clinicalStatus as text only (required binding)', {resourceType: 'Condition', id: 'c3t', text: TEXT, clinicalStatus: {text: 'active'}, subject: {reference: 'Patient/syn-1'}}],
+  ['AllergyIntolerance verificationStatus as text only (required binding)', {resourceType: 'AllergyIntolerance', id: 'a3t', text: TEXT, verificationStatus: {text: 'confirmed'}, patient: {reference: 'Patient/syn-1'}}],
   ['Condition clinicalStatus not in value set', {resourceType: 'Condition', id: 'c3', text: TEXT, clinicalStatus: {coding: [{system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'cured'}]}, subject: {reference: 'Patient/syn-1'}}],
   ['unknown resourceType', {resourceType: 'Patinet', id: 'x'}],
   // The required bindings HAPI checks by rule (mime types, UCUM, ISO 4217) and the LOINC list it cannot expand.

@@ -51,6 +51,14 @@ describe('FHIR R4 structural validation', () => {
       expect(brief(check(patient(extra)))).to.deep.equal([want])
     })
 
+  it('a required CodeableConcept binding needs a coding: text alone is an error (as in HAPI), a coding from the value set is not', () => {
+    const condition = (clinicalStatus: unknown) => ({resourceType: 'Condition', id: 'c1', text: TEXT, clinicalStatus, subject: {reference: 'Patient/p1'}})
+    const textOnly = check(condition({text: 'active'}))
+    expect(brief(textOnly)).to.deep.equal(['fhir.binding.required @ Condition.clinicalStatus'])
+    expect(textOnly[0].message).to.match(/no coding given; a code from the required value set condition-clinical is required/)
+    expect(check(condition({coding: [{system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active'}], text: 'active'}))).to.deep.equal([])
+  })
+
   it('accepts a known code and a BCP-47 language', () => {
     const p = patient({maritalStatus: {coding: [{system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M'}]}, communication: [{language: {coding: [{system: 'urn:ietf:bcp:47', code: 'en-US'}]}}], language: 'es'})
     expect(check(p)).to.deep.equal([])

@@ -336,7 +336,12 @@ export class FhirStructureValidator {
     if (child.def.b === UCUM_UNITS_VS && code === 'CodeableConcept') this.checkUcumUnits(v, expr, loc)
     else if (child.def.b) {
       if (code === 'Coding') this.checkCoding(child.def.b, [v], expr, loc)
-      else if (code === 'CodeableConcept' && Array.isArray(v.coding)) this.checkCoding(child.def.b, v.coding, expr, loc)
+      else if (code === 'CodeableConcept') {
+        // Required: the concept SHALL come from the value set, so text alone does not do (HAPI says the same).
+        if (Array.isArray(v.coding) && v.coding.some((c: any) => c && typeof c.code === 'string')) this.checkCoding(child.def.b, v.coding, expr, loc)
+        else if (this.valueSet(child.def.b))
+          this.emit('fhir.binding.required', `no coding given; a code from the required value set ${child.def.b.replace('http://hl7.org/fhir/ValueSet/', '').replace(/\|.*$/, '')} is required`, this.at(loc, expr))
+      }
     }
     if (child.def.m === ALL_LANGUAGES) {
       const codings = code === 'Coding' ? [v] : code === 'CodeableConcept' && Array.isArray(v.coding) ? v.coding : []
