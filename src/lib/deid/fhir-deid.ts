@@ -1,4 +1,4 @@
-import {createCipheriv, randomBytes} from 'node:crypto'
+import {createCipheriv, createDecipheriv, randomBytes} from 'node:crypto'
 import {createRequire} from 'node:module'
 
 import {type Resource} from '../formats/fhir/reader.js'
@@ -532,14 +532,28 @@ function hasLabel(list: any[], code: string): boolean {
   return false
 }
 
-/** Microsoft's `encrypt`: AES-CBC with the UTF-8 key (16, 24 or 32 bytes), a random IV in front, base64. */
-export function encryptAes(text: string, key: string): string {
+/** The AES key as Microsoft's tool takes it: the key's UTF-8 bytes (16, 24 or 32); other lengths: derived (him). */
+function aesKey(key: string): {alg: string; kk: Buffer} {
   const k = Buffer.from(key, 'utf8')
   const alg = k.length === 16 ? 'aes-128-cbc' : k.length === 24 ? 'aes-192-cbc' : 'aes-256-cbc'
-  const kk = k.length === 16 || k.length === 24 || k.length === 32 ? k : Buffer.from(hmacHex(key, 'aes').slice(0, 32), 'utf8')
+  return {alg, kk: k.length === 16 || k.length === 24 || k.length === 32 ? k : Buffer.from(hmacHex(key, 'aes').slice(0, 32), 'utf8')}
+}
+
+/** Microsoft's `encrypt`: AES-CBC with the UTF-8 key (16, 24 or 32 bytes), a random IV in front, base64. */
+export function encryptAes(text: string, key: string): string {
+  const {alg, kk} = aesKey(key)
   const iv = randomBytes(16)
   const c = createCipheriv(alg, kk, iv)
   return Buffer.concat([iv, c.update(text, 'utf8'), c.final()]).toString('base64')
+}
+
+/** The reverse of encryptAes (and of Microsoft's `encrypt`), for the key holder: IV from the first 16 bytes. */
+export function decryptAes(cipherText: string, key: string): string {
+  const bytes = Buffer.from(cipherText, 'base64')
+  if (bytes.length === 0) return ''
+  const {alg, kk} = aesKey(key)
+  const d = createDecipheriv(alg, kk, bytes.subarray(0, 16))
+  return Buffer.concat([d.update(bytes.subarray(16)), d.final()]).toString('utf8')
 }
 
 function perturb(v: number, settings: Record<string, unknown>): number {
