@@ -20,14 +20,21 @@ describe('deid on the HL7 v2 sample corpus', function () {
   it(`safe-harbor on ${files.length} files: every message out, no SSN, MRN, phone, email, street or full birth date left`, async () => {
     const strong = new Set(['ssn', 'mrn', 'phone', 'fax', 'email', 'street', 'birthDate', 'deathDate', 'account', 'healthPlan'])
     const leaks: string[] = []
+    const other = new Set<string>()
     for (const f of files) {
       const out = tmp.path(f)
       const r = await deidentifyFiles({inputs: [corpus + f], preset: 'safe-harbor', keyRefs: {}, output: out, rejects: `${out}.rejects`})
       expect(r.balanced, f).to.equal(true)
       expect(r.counts.out, f).to.equal(r.counts.in)
       const v = await verifyDeidentified({original: corpus + f, deidentified: out})
-      for (const l of v.leaks) if (strong.has(l.category)) leaks.push(`${f} ${l.loc.field} ${l.category} from ${l.origin}`)
+      for (const l of v.leaks)
+        if (strong.has(l.category)) leaks.push(`${f} ${l.loc.field} ${l.category} from ${l.origin}`)
+        else other.add(`${l.category} ${l.loc.field} from ${l.origin}`)
     }
     expect(leaks).to.deep.equal([])
+    // The one kind of hit left: the producing lab (OBX-15, kept) has the same organization name as a relative's
+    // employer (NK1-13, redacted) in these samples. Insurance employers (IN1-11, IN2-3/4) and the appointment's
+    // location (AIL-3) used to be hits too; they are redacted now.
+    expect([...other]).to.deep.equal(['name OBX-15 from NK1-13'])
   })
 })

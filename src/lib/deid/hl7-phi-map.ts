@@ -35,10 +35,12 @@ export const HL7_PHI_MAP: Record<string, Record<number, Hl7FieldRule>> = {
   },
   GT1: {
     2: f('account', 'CX'), 3: f('name', 'XPN'), 5: f('street', 'XAD'), 6: f('phone', 'XTN'), 7: f('phone', 'XTN'), 8: f('birthDate', 'TS'),
-    12: f('ssn', 'TEXT'), 16: f('name', 'XPN'),
+    12: f('ssn', 'TEXT'), 16: f('name', 'XPN'), 51: f('name', 'TEXT'),
   },
-  IN1: {16: f('name', 'XPN'), 18: f('birthDate', 'TS'), 19: f('street', 'XAD'), 36: f('healthPlan', 'TEXT'), 49: f('healthPlan', 'CX')},
-  IN2: {2: f('otherId', 'TEXT'), 6: f('healthPlan', 'TEXT'), 7: f('name', 'XPN'), 8: f('healthPlan', 'TEXT')},
+  // Employers of the insured (IN1-10/11, IN2-1/3/4, GT1-51) are identifiers of the individual under 164.514(b)(2)(i):
+  // beyond domain.md's map, found by `him deid verify` on Microsoft's samples (the guarantor's employer, GT1-16, again).
+  IN1: {10: f('otherId', 'CX'), 11: f('name', 'TEXT'), 16: f('name', 'XPN'), 18: f('birthDate', 'TS'), 19: f('street', 'XAD'), 36: f('healthPlan', 'TEXT'), 49: f('healthPlan', 'CX')},
+  IN2: {1: f('otherId', 'CX'), 2: f('otherId', 'TEXT'), 3: f('name', 'XCN'), 4: f('name', 'TEXT'), 6: f('healthPlan', 'TEXT'), 7: f('name', 'XPN'), 8: f('healthPlan', 'TEXT')},
   ORC: {2: f('otherId', 'CX'), 3: f('otherId', 'CX'), 9: f('date', 'TS'), 12: f('name', 'XCN')},
   OBR: {2: f('otherId', 'CX'), 3: f('otherId', 'CX'), 7: f('date', 'TS'), 8: f('date', 'TS'), 16: f('name', 'XCN'), 22: f('date', 'TS'), 32: f('name', 'XCN'), 34: f('name', 'XCN')},
   OBX: {14: f('date', 'TS'), 16: f('name', 'XCN'), 19: f('date', 'TS')},
@@ -48,6 +50,7 @@ export const HL7_PHI_MAP: Record<string, Record<number, Hl7FieldRule>> = {
   NTE: {3: f('freeText', 'TEXT')},
   // Beyond domain.md's map: the people (XCN) and numbers other common segments carry, seen in Microsoft's samples.
   ROL: {4: f('name', 'XCN')},
+  AIL: {3: f('otherId', 'TEXT')}, // the appointment's location: the patient's room and bed, as PV1-3
   PRT: {5: f('name', 'XCN')},
   TXA: {4: f('date', 'TS'), 5: f('name', 'XCN'), 9: f('name', 'XCN'), 22: f('name', 'XCN')},
   PR1: {5: f('date', 'TS'), 8: f('name', 'XCN'), 11: f('name', 'XCN'), 12: f('name', 'XCN')},
