@@ -37,15 +37,40 @@ export function parallelWorkers(): number {
   return cores >= 2 ? Math.min(cores, 4) : 0
 }
 
-/** The offset just after the last newline that ends a row (even quote count before it), or -1. */
-export function lastRowEnd(text: string): number {
-  let quotes = 0
-  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) quotes++
-  let after = 0
-  for (let i = text.length - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i)
-    if (c === 0x22) after++
-    else if (c === 0x0a && (quotes - after) % 2 === 0) return i + 1
+/**
+ * The quoted fields of `text` (which starts at a row start) as fast-csv reads them: a quote opens a quoted field
+ * only at the start of a field (after the delimiter, a line end or the start, spaces allowed before it); inside,
+ * `""` is a quote and any other quote closes the field. A quote inside an unquoted field (`Bo"b`) is a plain
+ * character: counting every quote would take it for an opening one and cut the file inside the next quoted field.
+ * Returns [open, close] offsets; close is text.length for a field still open at the end.
+ */
+function quotedSpans(text: string, delimiter: number): Array<[number, number]> {
+  const spans: Array<[number, number]> = []
+  let open = -1
+  for (let q = text.indexOf('"'); q !== -1; q = text.indexOf('"', q + 1)) {
+    if (open === -1) {
+      let p = q - 1
+      while (p >= 0 && (text.charCodeAt(p) === 0x20 || (text.charCodeAt(p) === 0x09 && delimiter !== 0x09))) p--
+      const before = p < 0 ? 0x0a : text.charCodeAt(p)
+      if (before === delimiter || before === 0x0a || before === 0x0d) open = q
+    } else if (text.charCodeAt(q + 1) === 0x22) q++
+    else {
+      spans.push([open, q])
+      open = -1
+    }
+  }
+  if (open !== -1) spans.push([open, text.length])
+  return spans
+}
+
+/** The offset just after the last newline that ends a row (outside quoted fields), or -1. */
+export function lastRowEnd(text: string, delimiter = ','): number {
+  const spans = quotedSpans(text, delimiter.charCodeAt(0))
+  let k = spans.length - 1
+  for (let i = text.lastIndexOf('\n'); i !== -1; i = i > 0 ? text.lastIndexOf('\n', i - 1) : -1) {
+    while (k >= 0 && spans[k][0] > i) k--
+    if (k < 0 || spans[k][1] < i) return i + 1
+    i = spans[k][0] // inside a quoted field: look before it
   }
   return -1
 }
@@ -117,7 +142,7 @@ export async function convertCsvToNdjsonInParallel(
   const takeHeader = (final: boolean): boolean => {
     // The header is the first non-blank row.
     for (;;) {
-      const end = firstRowEnd(buf)
+      const end = firstRowEnd(buf, delimiter)
       if (end === -1) {
         if (!final) return false
         if (buf.trim() === '') return false
@@ -177,7 +202,7 @@ export async function convertCsvToNdjsonInParallel(
       buf += text
       if (!header && !takeHeader(false)) continue
       while (buf.length >= pieceSize) {
-        let cut = lastRowEnd(buf)
+        let cut = lastRowEnd(buf, delimiter)
         if (cut === -1) {
           if (buf.length < maxPiece) break
           // No row ends in maxPiece characters: an unterminated quote. Like the one-thread path, the rest of
@@ -207,13 +232,14 @@ export async function convertCsvToNdjsonInParallel(
   }
 }
 
-/** Offset just after the first row's newline (outside quotes), or -1. */
-export function firstRowEnd(text: string): number {
-  let inQ = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x22) inQ = !inQ
-    else if (c === 0x0a && !inQ) return i + 1
+/** Offset just after the first row's newline (outside quoted fields), or -1. */
+export function firstRowEnd(text: string, delimiter = ','): number {
+  const spans = quotedSpans(text, delimiter.charCodeAt(0))
+  let k = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    while (k < spans.length && spans[k][1] < i) k++
+    if (k >= spans.length || spans[k][0] > i) return i + 1
+    i = spans[k][1] // inside a quoted field: look after it
   }
   return -1
 }

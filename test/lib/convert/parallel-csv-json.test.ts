@@ -94,6 +94,24 @@ describe('parallel CSV -> NDJSON with the JSON fast path in the workers', () => 
     expect(par.result.counts).to.deep.equal(one.result.counts)
   })
 
+  it('a quote inside an unquoted field does not make it cut inside a later quoted field (no rows lost)', async () => {
+    const rand = mulberry32(15)
+    const lines = [GENERIC_HEADER.join(',')]
+    for (let i = 1; i <= 400; i++) {
+      const r = syntheticRow(rand, i)
+      if (i % 20 === 0) r[7] = `${r[7]}\nApt ${i}`
+      const cells = r.map(q)
+      if (i === 10) cells[1] = 'Bo"b' // unquoted, as some exports write it: fast-csv reads it as a plain character
+      lines.push(cells.join(','))
+    }
+    const input = tmp.file('stray-quote.csv', lines.join('\n') + '\n')
+    const one = await run(input, 's-one', undefined, false)
+    const par = await run(input, 's-par', undefined, {pieceSize: 512})
+    expect(one.result.counts).to.include({in: 400, out: 400, rejected: 0})
+    expect(par.result.counts).to.deep.equal(one.result.counts)
+    expect(par.out).to.equal(one.out)
+  })
+
   it('turns an unterminated quote followed by a long tail into one reject at its line, as one thread does', async () => {
     const tail = Array.from({length: 3000}, (_, i) => `MRN9${i},Ann,,Synthetic,01/02/1980,F,,1 Main St,Springfield,IL,62704,,`).join('\r\n')
     const input = tmp.file('open-quote.csv', troubledGenericCsv(1500, 14) + 'MRN99999999,"Open,never closed\r\n' + tail + '\r\n')

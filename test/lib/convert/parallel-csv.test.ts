@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
 import {convert, type ConvertOptions} from '../../../src/lib/convert/convert.js'
-import {lastRowEnd} from '../../../src/lib/convert/parallel-csv.js'
+import {firstRowEnd, lastRowEnd} from '../../../src/lib/convert/parallel-csv.js'
 import {genericTemplate} from '../../../src/lib/formats/csv/mapping/builtin.js'
 import {mulberry32, syntheticRow, GENERIC_HEADER} from '../../../bench/synthetic-patients.js'
 import {scratch} from '../../support/files.js'
@@ -48,6 +48,20 @@ describe('parallel CSV -> NDJSON', () => {
     expect(lastRowEnd('a,b\n1,"x\ny')).to.equal(4)
     expect(lastRowEnd('1,"x\ny"\n2')).to.equal(8)
     expect(lastRowEnd('"open\n')).to.equal(-1)
+  })
+
+  it('reads quotes as fast-csv does when it looks for row ends: a quote inside an unquoted field is a plain character', () => {
+    // Bo"b is a literal quote; the quoted address after it holds a line break that is not a row end
+    const text = 'M1,Bo"b,Lee\nM2,Ann,"1 Main\nApt 2"\nM3,Cy,x\n'
+    expect(lastRowEnd(text)).to.equal(text.length)
+    expect(lastRowEnd(text.slice(0, text.indexOf('Apt')))).to.equal('M1,Bo"b,Lee\n'.length)
+    expect(firstRowEnd(text)).to.equal('M1,Bo"b,Lee\n'.length)
+    // an escaped quote inside a quoted field, a quote after spaces at a field start, CRLF, a tab delimiter
+    expect(lastRowEnd('a,"x""\ny"\n')).to.equal(10)
+    expect(lastRowEnd('a,  "x\ny"\nb')).to.equal(10)
+    expect(firstRowEnd('"h\r\n1",b\r\nc')).to.equal(10)
+    expect(lastRowEnd('a\tb"c\n1\t"x\ny', '\t')).to.equal(6)
+    expect(lastRowEnd('a\t"x\ny"\n', '\t')).to.equal(8)
   })
 
   it('gives the same output, rejects and counts as one thread, on many small pieces', async () => {

@@ -82,7 +82,7 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
   /** The header is the first non-blank row. */
   const takeHeader = (final: boolean): boolean => {
     for (;;) {
-      const end = firstRowEnd(buf)
+      const end = firstRowEnd(buf, delimiter)
       if (end === -1 && (!final || buf.trim() === '')) return false
       const rowText = end === -1 ? buf : buf.slice(0, end)
       buf = end === -1 ? '' : buf.slice(end)
@@ -151,7 +151,7 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
       buf += text
       if (!v && !takeHeader(false)) continue
       while (buf.length >= pieceSize) {
-        let cut = lastRowEnd(buf)
+        let cut = lastRowEnd(buf, delimiter)
         if (cut === -1) {
           if (buf.length < maxPiece) break
           // No row ends in maxPiece characters: an unterminated quote; as in the one-thread path the rest of the
