@@ -1,7 +1,6 @@
 /**
- * CSV -> NDJSON on several cores. The main thread decodes the file and cuts it into pieces at row boundaries (a
- * newline with an even number of quotes before it, so a quoted field that holds a line break is never cut);
- * workers parse and map the pieces; the main thread writes the results in file order. Output, rejects and
+ * CSV -> NDJSON on several cores. The main thread decodes the file and cuts it into pieces at row ends outside
+ * quoted fields (csvPieces: a quoted field that holds a line break is never cut); workers parse and map the pieces; the main thread writes the results in file order. Output, rejects and
  * counts are the same as the one-thread path's, byte for byte.
  */
 import {availableParallelism} from 'node:os'
@@ -9,7 +8,7 @@ import {StringDecoder} from 'node:string_decoder'
 import {Worker} from 'node:worker_threads'
 import iconv from 'iconv-lite'
 
-import {csvDelimiterOf, csvParserCore, type CsvReadOptions} from '../formats/csv/reader.js'
+import {csvDelimiterOf, csvParserCore, describeParseError, type CsvReadOptions} from '../formats/csv/reader.js'
 import {type Sink} from '../io/sink.js'
 import {type Source} from '../io/source.js'
 import {type RejectSink} from '../records/reject-sink.js'
@@ -92,6 +91,86 @@ function newWorker(setup: WorkerSetup): Worker {
   return new Worker(boot, {eval: true, workerData: setup, resourceLimits: WORKER_LIMITS})
 }
 
+/** What csvPieces yields: the header first, then pieces of whole rows with the line each starts on. */
+export type CsvPiece = {header: string[]} | {text: string; startLine: number}
+
+/**
+ * A CSV source cut for worker threads: first its header (the first non-blank row), then pieces of about pieceSize
+ * characters, each ending at a row end. With no row end in maxPiece characters (an unterminated quote) the rest is
+ * one last piece and reading stops, as the one-thread reader makes it one unreadable record. Convert and validate
+ * both read their files this way. Throws CSV_NO_HEADER when there is no header row.
+ */
+export async function* csvPieces(src: Source, o: {encoding: string; delimiter: string; pieceSize?: number; maxPiece?: number}): AsyncGenerator<CsvPiece> {
+  const decoder = o.encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(o.encoding)
+  const pieceSize = o.pieceSize ?? (1 << 18)
+  const maxPiece = o.maxPiece ?? 64 << 20
+  const input = src.open()
+  let buf = ''
+  let first = true
+  let line = 1
+  let header: string[] | undefined
+
+  const takeHeader = (final: boolean): string[] | undefined => {
+    for (;;) {
+      const end = firstRowEnd(buf, o.delimiter)
+      if (end === -1 && (!final || buf.trim() === '')) return undefined
+      const rowText = end === -1 ? buf : buf.slice(0, end)
+      buf = end === -1 ? '' : buf.slice(end)
+      let rows: string[][]
+      try {
+        rows = csvParserCore(o.delimiter).parse(rowText, false).rows
+      } catch (error) {
+        throw new HimError(`${src.name}:line ${line}: ${describeParseError(String((error as Error).message)).reason}`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
+      }
+      line += countNewlines(rowText) || 1
+      const row = rows[0]
+      if (!row || row.length === 0 || (row.length === 1 && row[0] === '')) continue
+      return row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim())
+    }
+  }
+  const piece = (text: string): CsvPiece => {
+    const p = {text, startLine: line}
+    line += countNewlines(text)
+    return p
+  }
+
+  try {
+    for await (const chunk of input) {
+      let text = decoder.write(chunk as Buffer) ?? ''
+      if (first) {
+        text = text.replace(/^\uFEFF/, '')
+        first = false
+      }
+      buf += text
+      if (!header) {
+        header = takeHeader(false)
+        if (!header) continue
+        yield {header}
+      }
+      while (buf.length >= pieceSize) {
+        const cut = lastRowEnd(buf, o.delimiter)
+        if (cut === -1) {
+          if (buf.length < maxPiece) break
+          yield piece(buf)
+          return
+        }
+        const text = buf.slice(0, cut)
+        buf = buf.slice(cut)
+        yield piece(text)
+      }
+    }
+    buf += decoder.end() ?? ''
+    if (!header) {
+      header = takeHeader(true)
+      if (!header) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
+      yield {header}
+    }
+    if (buf !== '') yield piece(buf)
+  } finally {
+    input.destroy()
+  }
+}
+
 export async function convertCsvToNdjsonInParallel(
   src: Source,
   ctx: ReaderContext & CsvReadOptions,
@@ -103,23 +182,12 @@ export async function convertCsvToNdjsonInParallel(
   opts: ParallelOptions = {},
 ): Promise<void> {
   const delimiter = csvDelimiterOf(src, ctx)
-  const encoding = ctx.encoding ?? 'utf8'
-  const decoder = encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(encoding)
-  const pieceSize = opts.pieceSize ?? (1 << 18)
-  const maxPiece = opts.maxPiece ?? 64 << 20
   const nWorkers = Math.max(1, opts.workers ?? parallelWorkers())
-  const input = src.open()
-
-  let buf = ''
-  let first = true
-  let line = 1
-  let header: string[] | undefined
   let workers: Worker[] = []
   const pending: Array<Promise<PieceResult>> = []
   const waiting = new Map<number, {resolve: (r: PieceResult) => void; reject: (e: Error) => void}>()
   let seq = 0
   let recordBase = 0
-  let stopped = false
 
   const startWorkers = (h: string[]) => {
     const mapping = resolveCsvMapping(src, h, delimiter, ctx).mapping
@@ -139,29 +207,8 @@ export async function convertCsvToNdjsonInParallel(
     })
   }
 
-  const takeHeader = (final: boolean): boolean => {
-    // The header is the first non-blank row.
-    for (;;) {
-      const end = firstRowEnd(buf, delimiter)
-      if (end === -1) {
-        if (!final) return false
-        if (buf.trim() === '') return false
-      }
-      const rowText = end === -1 ? buf : buf.slice(0, end)
-      buf = end === -1 ? '' : buf.slice(end)
-      const rows = csvParserCore(delimiter).parse(rowText, false).rows
-      line += countNewlines(rowText) || 1
-      const row = rows[0]
-      if (!row || row.length === 0 || (row.length === 1 && row[0] === '')) continue
-      header = row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim())
-      startWorkers(header)
-      return true
-    }
-  }
-
-  const dispatch = (text: string) => {
-    const req: PieceRequest = {seq: seq++, text, startLine: line}
-    line += countNewlines(text)
+  const dispatch = (piece: {text: string; startLine: number}) => {
+    const req: PieceRequest = {seq: seq++, text: piece.text, startLine: piece.startLine}
     pending.push(
       new Promise<PieceResult>((resolve, reject) => {
         waiting.set(req.seq, {resolve, reject})
@@ -193,41 +240,17 @@ export async function convertCsvToNdjsonInParallel(
   }
 
   try {
-    for await (const chunk of input) {
-      let text = decoder.write(chunk as Buffer)
-      if (first) {
-        text = text.replace(/^\uFEFF/, '')
-        first = false
+    for await (const piece of csvPieces(src, {encoding: ctx.encoding ?? 'utf8', delimiter, pieceSize: opts.pieceSize, maxPiece: opts.maxPiece})) {
+      if ('header' in piece) {
+        startWorkers(piece.header)
+        continue
       }
-      buf += text
-      if (!header && !takeHeader(false)) continue
-      while (buf.length >= pieceSize) {
-        let cut = lastRowEnd(buf, delimiter)
-        if (cut === -1) {
-          if (buf.length < maxPiece) break
-          // No row ends in maxPiece characters: an unterminated quote. Like the one-thread path, the rest of
-          // the file is one unreadable record; stop reading here.
-          cut = buf.length
-          stopped = true
-        }
-        dispatch(buf.slice(0, cut))
-        buf = buf.slice(cut)
-        while (pending.length >= workers.length * 2) await drainOne()
-        if (stopped || fatalSeen) break
-      }
-      if (stopped || fatalSeen) break
+      dispatch(piece)
+      while (pending.length >= workers.length * 2) await drainOne()
+      if (fatalSeen) break
     }
-    if (!stopped && !fatalSeen) {
-      buf += decoder.end() ?? ''
-      if (!header) takeHeader(true)
-      if (!header) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
-      if (buf !== '') dispatch(buf)
-    }
-    while (pending.length) {
-      await drainOne()
-    }
+    while (pending.length) await drainOne()
   } finally {
-    input.destroy()
     await Promise.all(workers.map((w) => w.terminate()))
   }
 }

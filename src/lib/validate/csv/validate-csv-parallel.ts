@@ -1,20 +1,15 @@
 /**
- * CSV validation on several cores, as `him convert` does it (src/lib/convert/parallel-csv.ts, whose piece cutting
- * this reuses): the main thread decodes the file and cuts it into pieces at row boundaries (a newline with an even
- * number of quotes before it); workers parse the pieces and run the per-row rules; the main thread takes the
+ * CSV validation on several cores, as `him convert` does it: the main thread reads the file as csvPieces
+ * (src/lib/convert/parallel-csv.ts) cuts it, at row ends outside quoted fields; workers parse the pieces and run the per-row rules; the main thread takes the
  * results in file order, renumbers their records, and checks each row's keys (MRN unique within the file, exact
  * duplicate rows) against the whole file between the row's required-field findings and its other findings —
  * where the one-thread path checks them. Findings, their order, the counts and the report are the same.
  */
-import {StringDecoder} from 'node:string_decoder'
 import {Worker} from 'node:worker_threads'
-import iconv from 'iconv-lite'
 
-import {HimError} from '../../cli/errors.js'
-import {ExitCode} from '../../cli/exit-codes.js'
-import {countNewlines, firstRowEnd, lastRowEnd, parallelWorkers, WORKER_LIMITS, type ParallelOptions} from '../../convert/parallel-csv.js'
+import {csvPieces, parallelWorkers, WORKER_LIMITS, type ParallelOptions} from '../../convert/parallel-csv.js'
 import {mappingForHeader} from '../../formats/csv/mapping/builtin.js'
-import {csvDelimiterOf, csvParserCore, describeParseError} from '../../formats/csv/reader.js'
+import {csvDelimiterOf} from '../../formats/csv/reader.js'
 import {type Source} from '../../io/source.js'
 import {type SourceLocation} from '../../records/types.js'
 import {type FormatValidatorContext} from '../validate.js'
@@ -40,22 +35,13 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
   const {opts, input} = ctx
   const encoding = opts.encoding ?? 'utf8'
   const delimiter = csvDelimiterOf(src, {encoding, delimiter: opts.delimiter})
-  const decoder = encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(encoding)
-  const pieceSize = popts.pieceSize ?? (1 << 18)
-  const maxPiece = popts.maxPiece ?? 64 << 20
   const nWorkers = Math.max(1, popts.workers ?? parallelWorkers())
-  const stream = src.open()
-
-  let buf = ''
-  let first = true
-  let line = 1
   let v: CsvValidator | undefined
   let workers: Worker[] = []
   const pending: Array<Promise<ValidatePieceResult>> = []
   const waiting = new Map<number, {resolve: (r: ValidatePieceResult) => void; reject: (e: Error) => void}>()
   let seq = 0
   let recordBase = 0
-  let stopped = false
   let fatalSeen = false
 
   const start = (header: string[]) => {
@@ -79,30 +65,8 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
     })
   }
 
-  /** The header is the first non-blank row. */
-  const takeHeader = (final: boolean): boolean => {
-    for (;;) {
-      const end = firstRowEnd(buf, delimiter)
-      if (end === -1 && (!final || buf.trim() === '')) return false
-      const rowText = end === -1 ? buf : buf.slice(0, end)
-      buf = end === -1 ? '' : buf.slice(end)
-      let rows: string[][]
-      try {
-        rows = csvParserCore(delimiter).parse(rowText, false).rows
-      } catch (error) {
-        throw new HimError(`${src.name}:line ${line}: ${describeParseError(String((error as Error).message)).reason}`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
-      }
-      line += countNewlines(rowText) || 1
-      const row = rows[0]
-      if (!row || row.length === 0 || (row.length === 1 && row[0] === '')) continue
-      start(row.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim()))
-      return true
-    }
-  }
-
-  const dispatch = (text: string) => {
-    const req: ValidatePieceRequest = {seq: seq++, text, startLine: line}
-    line += countNewlines(text)
+  const dispatch = (piece: {text: string; startLine: number}) => {
+    const req: ValidatePieceRequest = {seq: seq++, text: piece.text, startLine: piece.startLine}
     pending.push(
       new Promise<ValidatePieceResult>((resolve, reject) => {
         waiting.set(req.seq, {resolve, reject})
@@ -142,39 +106,17 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
   }
 
   try {
-    for await (const chunk of stream) {
-      let text = decoder.write(chunk as Buffer)
-      if (first) {
-        text = text.replace(/^\uFEFF/, '')
-        first = false
+    for await (const piece of csvPieces(src, {encoding, delimiter, pieceSize: popts.pieceSize, maxPiece: popts.maxPiece})) {
+      if ('header' in piece) {
+        start(piece.header)
+        continue
       }
-      buf += text
-      if (!v && !takeHeader(false)) continue
-      while (buf.length >= pieceSize) {
-        let cut = lastRowEnd(buf, delimiter)
-        if (cut === -1) {
-          if (buf.length < maxPiece) break
-          // No row ends in maxPiece characters: an unterminated quote; as in the one-thread path the rest of the
-          // file is one unreadable record. Stop reading here.
-          cut = buf.length
-          stopped = true
-        }
-        dispatch(buf.slice(0, cut))
-        buf = buf.slice(cut)
-        while (pending.length >= workers.length * 2) await drainOne()
-        if (stopped || fatalSeen) break
-      }
-      if (stopped || fatalSeen) break
-    }
-    if (!stopped && !fatalSeen) {
-      buf += decoder.end() ?? ''
-      if (!v) takeHeader(true)
-      if (!v) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
-      if (buf !== '') dispatch(buf)
+      dispatch(piece)
+      while (pending.length >= workers.length * 2) await drainOne()
+      if (fatalSeen) break
     }
     while (pending.length) await drainOne()
   } finally {
-    stream.destroy()
     await Promise.all(workers.map((w) => w.terminate()))
   }
   for (const c of v!.completeness()) ctx.completeness.push({file: src.name, ...c})
