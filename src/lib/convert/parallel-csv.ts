@@ -5,7 +5,7 @@
  */
 import {availableParallelism} from 'node:os'
 import {StringDecoder} from 'node:string_decoder'
-import {Worker} from 'node:worker_threads'
+import {type ResourceLimits, Worker} from 'node:worker_threads'
 import iconv from 'iconv-lite'
 
 import {csvDelimiterOf, csvParserCore, describeParseError, type CsvReadOptions} from '../formats/csv/reader.js'
@@ -83,12 +83,55 @@ export function countNewlines(text: string): number {
 /** Keeps each worker's heap small: a piece's rows are garbage as soon as its NDJSON is sent. */
 export const WORKER_LIMITS = {maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256}
 
-/** The built worker; from source (tests under tsx) a small bootstrap registers tsx in the worker first. */
-function newWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./csv-worker.js', import.meta.url), {workerData: setup, resourceLimits: WORKER_LIMITS})
-  const url = new URL('./csv-worker.ts', import.meta.url).href
+/**
+ * The worker threads of a parallel CSV path: `count` workers of one module (the built .js; its .ts under tsx, where
+ * a small bootstrap registers tsx in the worker first), each given `setup`; `send` hands a piece to the next worker
+ * in turn and resolves with the answer that carries its sequence number. A worker that fails rejects every piece
+ * waiting for an answer.
+ */
+export class PieceWorkers<Res extends {seq: number}> {
+  private readonly workers: Worker[]
+  private readonly waiting = new Map<number, {resolve: (r: Res) => void; reject: (e: Error) => void}>()
+  private seq = 0
+
+  constructor(module: URL, setup: unknown, count: number, resourceLimits: ResourceLimits) {
+    this.workers = Array.from({length: count}, () => {
+      const w = spawnWorker(module, setup, resourceLimits)
+      w.on('message', (r: Res) => {
+        const p = this.waiting.get(r.seq)
+        this.waiting.delete(r.seq)
+        p?.resolve(r)
+      })
+      w.on('error', (e) => {
+        for (const p of this.waiting.values()) p.reject(e)
+        this.waiting.clear()
+      })
+      return w
+    })
+  }
+
+  get size(): number {
+    return this.workers.length
+  }
+
+  send(piece: {text: string; startLine: number}): Promise<Res> {
+    const seq = this.seq++
+    return new Promise<Res>((resolve, reject) => {
+      this.waiting.set(seq, {resolve, reject})
+      this.workers[seq % this.workers.length].postMessage({seq, text: piece.text, startLine: piece.startLine} satisfies PieceRequest)
+    })
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()))
+  }
+}
+
+function spawnWorker(module: URL, setup: unknown, resourceLimits: ResourceLimits): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(module, {workerData: setup, resourceLimits})
+  const url = module.href.replace(/\.js$/, '.ts')
   const boot = `import('tsx/esm/api').then(({register}) => { register(); return import(${JSON.stringify(url)}) })`
-  return new Worker(boot, {eval: true, workerData: setup, resourceLimits: WORKER_LIMITS})
+  return new Worker(boot, {eval: true, workerData: setup, resourceLimits})
 }
 
 /** What csvPieces yields: the header first, then pieces of whole rows with the line each starts on. */
@@ -183,38 +226,14 @@ export async function convertCsvToNdjsonInParallel(
 ): Promise<void> {
   const delimiter = csvDelimiterOf(src, ctx)
   const nWorkers = Math.max(1, opts.workers ?? parallelWorkers())
-  let workers: Worker[] = []
+  let workers: PieceWorkers<PieceResult> | undefined
   const pending: Array<Promise<PieceResult>> = []
-  const waiting = new Map<number, {resolve: (r: PieceResult) => void; reject: (e: Error) => void}>()
-  let seq = 0
   let recordBase = 0
 
   const startWorkers = (h: string[]) => {
     const mapping = resolveCsvMapping(src, h, delimiter, ctx).mapping
     const setup: WorkerSetup = {file: src.name, header: h, delimiter, mapping, mappingCtx: ctx.mappingCtx}
-    workers = Array.from({length: nWorkers}, () => {
-      const w = newWorker(setup)
-      w.on('message', (r: PieceResult) => {
-        const p = waiting.get(r.seq)
-        waiting.delete(r.seq)
-        p?.resolve(r)
-      })
-      w.on('error', (e) => {
-        for (const p of waiting.values()) p.reject(e)
-        waiting.clear()
-      })
-      return w
-    })
-  }
-
-  const dispatch = (piece: {text: string; startLine: number}) => {
-    const req: PieceRequest = {seq: seq++, text: piece.text, startLine: piece.startLine}
-    pending.push(
-      new Promise<PieceResult>((resolve, reject) => {
-        waiting.set(req.seq, {resolve, reject})
-        workers[req.seq % workers.length].postMessage(req)
-      }),
-    )
+    workers = new PieceWorkers<PieceResult>(new URL('./csv-worker.js', import.meta.url), setup, nWorkers, WORKER_LIMITS)
   }
 
   let fatalSeen = false
@@ -245,13 +264,13 @@ export async function convertCsvToNdjsonInParallel(
         startWorkers(piece.header)
         continue
       }
-      dispatch(piece)
-      while (pending.length >= workers.length * 2) await drainOne()
+      pending.push(workers!.send(piece))
+      while (pending.length >= workers!.size * 2) await drainOne()
       if (fatalSeen) break
     }
     while (pending.length) await drainOne()
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()))
+    await workers?.terminate()
   }
 }
 

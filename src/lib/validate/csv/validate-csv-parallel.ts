@@ -5,16 +5,14 @@
  * duplicate rows) against the whole file between the row's required-field findings and its other findings —
  * where the one-thread path checks them. Findings, their order, the counts and the report are the same.
  */
-import {Worker} from 'node:worker_threads'
-
-import {csvPieces, parallelWorkers, WORKER_LIMITS, type ParallelOptions} from '../../convert/parallel-csv.js'
+import {csvPieces, parallelWorkers, PieceWorkers, WORKER_LIMITS, type ParallelOptions} from '../../convert/parallel-csv.js'
 import {mappingForHeader} from '../../formats/csv/mapping/builtin.js'
 import {csvDelimiterOf} from '../../formats/csv/reader.js'
 import {type Source} from '../../io/source.js'
 import {type SourceLocation} from '../../records/types.js'
 import {type FormatValidatorContext} from '../validate.js'
 import {compileCsvValidator, type CsvValidator} from './csv-rules.js'
-import {type ValidatePieceRequest, type ValidatePieceResult, type ValidateWorkerSetup} from './validate-csv-worker.js'
+import {type ValidatePieceResult, type ValidateWorkerSetup} from './validate-csv-worker.js'
 
 /**
  * A worker holds a piece's rows (about 2,000) while it checks them; with convert's 8 MB young generation a third of
@@ -23,13 +21,6 @@ import {type ValidatePieceRequest, type ValidatePieceResult, type ValidateWorker
  */
 const LIMITS = {...WORKER_LIMITS, maxYoungGenerationSizeMb: 64}
 
-/** The built worker; from source (tests under tsx) a small bootstrap registers tsx in the worker first. */
-function newWorker(setup: ValidateWorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./validate-csv-worker.js', import.meta.url), {workerData: setup, resourceLimits: LIMITS})
-  const url = new URL('./validate-csv-worker.ts', import.meta.url).href
-  const boot = `import('tsx/esm/api').then(({register}) => { register(); return import(${JSON.stringify(url)}) })`
-  return new Worker(boot, {eval: true, workerData: setup, resourceLimits: LIMITS})
-}
 
 export async function validateCsvInParallel(src: Source, ctx: FormatValidatorContext, popts: ParallelOptions = {}): Promise<void> {
   const {opts, input} = ctx
@@ -37,10 +28,8 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
   const delimiter = csvDelimiterOf(src, {encoding, delimiter: opts.delimiter})
   const nWorkers = Math.max(1, popts.workers ?? parallelWorkers())
   let v: CsvValidator | undefined
-  let workers: Worker[] = []
+  let workers: PieceWorkers<ValidatePieceResult> | undefined
   const pending: Array<Promise<ValidatePieceResult>> = []
-  const waiting = new Map<number, {resolve: (r: ValidatePieceResult) => void; reject: (e: Error) => void}>()
-  let seq = 0
   let recordBase = 0
   let fatalSeen = false
 
@@ -50,29 +39,7 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
     // The header's findings come from here, before any row's, as in the one-thread path.
     v = compileCsvValidator({file: src.name, mapping, header, mappingCtx: opts.mappingCtx, emit: ctx.emit, today: ctx.today})
     const setup: ValidateWorkerSetup = {file: src.name, header, delimiter, mapping, mappingCtx: opts.mappingCtx, today: ctx.today, showValues: opts.showValues}
-    workers = Array.from({length: nWorkers}, () => {
-      const w = newWorker(setup)
-      w.on('message', (r: ValidatePieceResult) => {
-        const p = waiting.get(r.seq)
-        waiting.delete(r.seq)
-        p?.resolve(r)
-      })
-      w.on('error', (e) => {
-        for (const p of waiting.values()) p.reject(e)
-        waiting.clear()
-      })
-      return w
-    })
-  }
-
-  const dispatch = (piece: {text: string; startLine: number}) => {
-    const req: ValidatePieceRequest = {seq: seq++, text: piece.text, startLine: piece.startLine}
-    pending.push(
-      new Promise<ValidatePieceResult>((resolve, reject) => {
-        waiting.set(req.seq, {resolve, reject})
-        workers[req.seq % workers.length].postMessage(req)
-      }),
-    )
+    workers = new PieceWorkers<ValidatePieceResult>(new URL('./validate-csv-worker.js', import.meta.url), setup, nWorkers, LIMITS)
   }
 
   const loc: SourceLocation = {file: src.name}
@@ -111,13 +78,13 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
         start(piece.header)
         continue
       }
-      dispatch(piece)
-      while (pending.length >= workers.length * 2) await drainOne()
+      pending.push(workers!.send(piece))
+      while (pending.length >= workers!.size * 2) await drainOne()
       if (fatalSeen) break
     }
     while (pending.length) await drainOne()
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()))
+    await workers?.terminate()
   }
   for (const c of v!.completeness()) ctx.completeness.push({file: src.name, ...c})
 }

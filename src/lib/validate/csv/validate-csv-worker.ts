@@ -6,6 +6,7 @@
  */
 import {parentPort, workerData} from 'node:worker_threads'
 
+import {type PieceRequest} from '../../convert/csv-worker.js'
 import {type MappingContext} from '../../formats/csv/mapping/patient-mapping.js'
 import {type Mapping} from '../../formats/csv/mapping/schema.js'
 import {CsvRowTracker, csvParserCore, parseCsvText, type CsvBatch} from '../../formats/csv/reader.js'
@@ -23,12 +24,8 @@ export interface ValidateWorkerSetup {
   showValues: boolean
 }
 
-export interface ValidatePieceRequest {
-  seq: number
-  text: string
-  /** Physical line the piece starts on. */
-  startLine: number
-}
+/** A piece of rows, as convert's workers get them (csvPieces, PieceWorkers). */
+export type ValidatePieceRequest = PieceRequest
 
 /** A finding as the rules emitted it; `at` = row index in the piece * 2 + (1 when after the row's keys). */
 export interface PieceFinding {
