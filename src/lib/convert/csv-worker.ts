@@ -10,6 +10,7 @@ import {compileToFhir, isProblem, type MappingContext} from '../formats/csv/mapp
 import {compilePatientJson} from '../formats/csv/mapping/patient-json.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {type Reject} from '../records/types.js'
+import {NdjsonBytes} from './ndjson-bytes.js'
 
 export interface WorkerSetup {
   file: string
@@ -45,35 +46,6 @@ const {toPatient} = compileToFhir(setup.mapping, setup.header, setup.mappingCtx)
 /** The Patient's JSON straight from the cells (same bytes); rows it does not cover take the object path. */
 const toJson = compilePatientJson(setup.mapping, setup.header, setup.mappingCtx)?.toJson
 const parser = csvParserCore(setup.delimiter)
-
-/**
- * The piece's NDJSON as UTF-8 bytes, each line encoded as soon as it is made: the line's text is garbage at once
- * (it never outlives a young-generation collection), and no string of the whole piece is ever built.
- */
-class NdjsonBytes {
-  private buf: Buffer
-  length = 0
-
-  constructor(expected: number) {
-    this.buf = Buffer.allocUnsafeSlow(Math.max(expected, 1 << 16))
-  }
-
-  line(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const need = this.length + text.length * 3 + 1
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2))
-      this.buf.copy(bigger, 0, 0, this.length)
-      this.buf = bigger
-    }
-    this.length += this.buf.write(text, this.length)
-    this.buf[this.length++] = 0x0a
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length)
-  }
-}
 
 /** NDJSON bytes per CSV character, a little above the built-in layouts' (about 5.8): room without regrowing. */
 const BYTES_PER_CHAR = 7

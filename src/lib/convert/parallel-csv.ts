@@ -16,7 +16,7 @@ import {type Tally} from '../records/types.js'
 import {HimError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {resolveCsvMapping, type ReaderContext} from './formats.js'
-import {type PieceRequest, type PieceResult, type WorkerSetup} from './csv-worker.js'
+import {type PieceResult, type WorkerSetup} from './csv-worker.js'
 
 export interface ParallelOptions {
   workers?: number
@@ -89,7 +89,7 @@ export const WORKER_LIMITS = {maxYoungGenerationSizeMb: 8, maxOldGenerationSizeM
  * in turn and resolves with the answer that carries its sequence number. A worker that fails rejects every piece
  * waiting for an answer.
  */
-export class PieceWorkers<Res extends {seq: number}> {
+export class PieceWorkers<Res extends {seq: number}, Req extends object = {text: string; startLine: number}> {
   private readonly workers: Worker[]
   private readonly waiting = new Map<number, {resolve: (r: Res) => void; reject: (e: Error) => void}>()
   private seq = 0
@@ -114,12 +114,22 @@ export class PieceWorkers<Res extends {seq: number}> {
     return this.workers.length
   }
 
-  send(piece: {text: string; startLine: number}): Promise<Res> {
+  send(piece: Req): Promise<Res> {
     const seq = this.seq++
     return new Promise<Res>((resolve, reject) => {
       this.waiting.set(seq, {resolve, reject})
-      this.workers[seq % this.workers.length].postMessage({seq, text: piece.text, startLine: piece.startLine} satisfies PieceRequest)
+      this.workers[seq % this.workers.length].postMessage({seq, ...piece})
     })
+  }
+
+  /** A message for every worker (no answer), before any piece sent after it. */
+  broadcast(message: object): void {
+    for (const w of this.workers) w.postMessage(message)
+  }
+
+  /** A message for worker `i` alone (no answer), with what it hands over (a MessagePort, buffers). */
+  postTo(i: number, message: object, transfer: Transferable[] = []): void {
+    this.workers[i].postMessage(message, transfer as never)
   }
 
   async terminate(): Promise<void> {

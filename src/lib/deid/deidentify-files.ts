@@ -16,6 +16,7 @@ import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/write
 import {type Hl7FileItem, MessageAssembler, messageFromLines, SegmentLineSplitter} from '../formats/hl7v2/batch.js'
 import {delimitersOf} from '../formats/hl7v2/delimiters.js'
 import {type Hl7Message, Hl7ParseError, Hl7Segment} from '../formats/hl7v2/message.js'
+import {PARALLEL_MIN_BYTES, parallelWorkers, type ParallelOptions} from '../convert/parallel-csv.js'
 import {Sink} from '../io/sink.js'
 import {detectFormat, type InputFormat, openSource, type Source} from '../io/source.js'
 import {RejectSink} from '../records/reject-sink.js'
@@ -23,18 +24,18 @@ import {type Reject, Tally} from '../records/types.js'
 import {type ColumnPlan, planCsvColumns} from './csv-columns.js'
 import {deidentifyCsvRow} from './csv-deid.js'
 import {type DeidConfigFile} from './config-file.js'
-import {FhirDeidentifier} from './fhir-deid.js'
-import {FhirPatientIndex} from './fhir-patients.js'
+import {type FhirDeidentifier, fhirDeidentifierFor} from './fhir-deid.js'
+import {deidFhirNdjsonInParallel} from './fhir-deid-parallel.js'
+import {FhirPatientIndex, patientLines} from './fhir-patients.js'
 import {compileMsRules, type FhirRule, msKeyRef, presetFhirRules} from './fhir-rules.js'
 import {deidentifyHl7Message} from './hl7-deid.js'
 import {type DeidKeys, fingerprints, type KeyRefs, missingKeyError, resolveDeidKeys} from './keys.js'
-import {type KAnonymityReport, kAnonymityReport, QuasiIdentifierClasses} from './k-anonymity.js'
+import {fhirQuasiIdentifiers, type KAnonymityReport, kAnonymityReport, QuasiIdentifierClasses} from './k-anonymity.js'
 import {applyMethod, checkKeys, type DeidSettings, makeSettings} from './methods.js'
 import {type Method, type PresetName, PRESETS} from './presets.js'
 import {type Zip3TableName, restrictedZip3, ZIP3_TABLES} from './zip-tables.js'
 
 const require = createRequire(import.meta.url)
-const fhirpath = require('fhirpath')
 const VERSION: string = require('../../../package.json').version
 
 export interface DeidOptions {
@@ -58,6 +59,8 @@ export interface DeidOptions {
   env?: NodeJS.ProcessEnv
   onProgress?: (t: Tally, file: string) => void
   warn?: (msg: string) => void
+  /** FHIR NDJSON of at least `minBytes` (default 8 MB) on worker threads (default HIMKIT_WORKERS or the cores, max 4; 0: none). */
+  parallel?: ParallelOptions & {minBytes?: number}
 }
 
 export interface DeidFileSummary {
@@ -68,6 +71,8 @@ export interface DeidFileSummary {
   out: number
   rejected: number
   suppressed: number
+  /** FHIR NDJSON de-identified on worker threads: how many. */
+  workers?: number
   /** CSV: what each column became, and why. */
   columns?: Array<Pick<ColumnPlan, 'column' | 'category' | 'method' | 'decidedBy'>>
   mapping?: string
@@ -109,6 +114,10 @@ function hashingSink(sink: Sink, h: ReturnType<typeof createHash>): Sink {
     async write(t: string) {
       w.push(t)
       await sink.flushIfFull()
+    },
+    async writeBytes(b: Uint8Array) {
+      h.update(b)
+      await sink.writeBytes(b)
     },
     flushIfFull: () => sink.flushIfFull(),
     flush: () => sink.flush(),
@@ -186,6 +195,7 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
   const patients = new FhirPatientIndex(o.mrnSystem)
   const patientResources: Resource[] | undefined = o.kAnonymity?.suppress ? [] : undefined
   let indexed = false
+  const isIndexed = () => indexed
   const ensureIndexed = async () => {
     if (indexed) return
     indexed = true
@@ -193,20 +203,15 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
   }
   if (patientResources) await ensureIndexed()
 
-  const fhir = new FhirDeidentifier({
-    rules: fhirRules,
-    mode: o.config ? 'config' : 'preset',
-    settings,
-    patients,
-    partialDates: o.config?.ms.parameters?.enablePartialDatesForRedact,
-    partialAges: o.config?.ms.parameters?.enablePartialAgesForRedact,
-    partialZip: o.config?.ms.parameters?.enablePartialZipCodesForRedact,
-    restrictedZip: o.config?.ms.parameters?.restrictedZipCodeTabulationAreas ? new Set(o.config.ms.parameters.restrictedZipCodeTabulationAreas) : undefined,
-  })
+  const fhir = fhirDeidentifierFor(fhirRules, settings, patients, o.config)
 
   // FHIR with --suppress: the Patients' classes are counted first (on de-identified copies), then a suppressed
   // patient's resources are all left out.
   const suppressedPatients = patientResources && o.kAnonymity ? suppressedFhirPatients(patientResources, fhirRules, o, keys, patients) : undefined
+
+  // FHIR NDJSON on worker threads, unless ids are renumbered (codes given in the order ids are met) or --suppress
+  // needs every patient's class first.
+  const fhirParallel = !patientResources && !fhirRules.some((r) => r.method === 'renumber')
 
   const rejects = new RejectSink(rejectsPath)
   const tally = new Tally()
@@ -232,7 +237,7 @@ export async function deidentifyFiles(o: DeidOptions): Promise<DeidResult> {
     const hashedSrc: Source = o.audit ? {...src, open: () => Readable.from(hashed(src.open(), inHash))} : src
     const out = o.audit ? hashingSink(sink, outHash) : sink
     try {
-      const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir, patients, suppressedPatients, ensureIndexed}
+      const job = {src: hashedSrc, sink: out, settings, file, tally, reject, classes, o, fhir, patients, suppressedPatients, ensureIndexed, isIndexed, fhirParallel}
       if (format === 'csv') await deidCsv(job)
       else if (format === 'fhir') await deidFhir(job)
       else await deidHl7(job)
@@ -294,6 +299,9 @@ interface Job {
   suppressedPatients?: Set<string>
   /** Run the first pass for Patient resources (once). */
   ensureIndexed: () => Promise<void>
+  isIndexed: () => boolean
+  /** Whether FHIR NDJSON may go to worker threads. */
+  fhirParallel: boolean
 }
 
 async function deidCsv(j: Job): Promise<void> {
@@ -360,6 +368,28 @@ async function deidFhir(j: Job): Promise<void> {
   const head = j.src.head.toString('utf8')
   const isBundle = layout === 'json' && /"resourceType"\s*:\s*"Bundle"/.test(head)
   const bundleType = (/"type"\s*:\s*"(transaction|batch)"/.exec(head)?.[1] ?? 'collection') as BundleType
+  const workers = j.o.parallel?.workers ?? parallelWorkers()
+  if (layout === 'ndjson' && j.fhirParallel && j.src.path && workers > 0 && (j.src.size ?? 0) >= (j.o.parallel?.minBytes ?? PARALLEL_MIN_BYTES)) {
+    const s = j.settings
+    j.file.workers = workers
+    return deidFhirNdjsonInParallel(
+      {
+        open: () => j.src.open(),
+        sink: j.sink,
+        setup: {file: j.src.name, preset: s.preset.name, config: j.o.config, keys: s.keys, zipTable: s.zipTable, asOf: s.asOf.getTime(), mrnSystem: j.o.mrnSystem, quasiIdentifiers: j.o.kAnonymity?.quasiIdentifiers},
+        patients: j.patients,
+        indexed: j.isIndexed,
+        ensureIndexed: j.ensureIndexed,
+        audit: s.audit,
+        tally: j.tally,
+        file: j.file,
+        reject: j.reject,
+        classes: j.classes,
+        onProgress: j.o.onProgress && (() => j.o.onProgress!(j.tally, j.src.name)),
+      },
+      {workers, pieceSize: j.o.parallel?.pieceSize},
+    )
+  }
   const writer = layout === 'ndjson' ? ndjsonWriter(j.sink) : isBundle ? bundleWriter(j.sink, bundleType) : undefined
   const qis = j.o.kAnonymity?.quasiIdentifiers
   for await (const item of readFhir(j.src)) {
@@ -387,7 +417,7 @@ async function deidFhir(j: Job): Promise<void> {
       continue
     }
     if (j.classes && qis && r.resourceType === 'Patient')
-      j.classes.add(fhirQi(r, qis))
+      j.classes.add(fhirQuasiIdentifiers(r, qis))
     if (writer) {
       writer.write(r)
       // The sink lets its buffer out when full; asking every 64 resources, not after each, saves an await apiece.
@@ -476,19 +506,12 @@ async function writeUnlessSuppressed<T extends {qi: string[]}>(j: Job, held: T[]
   }
 }
 
-/** QI of a de-identified FHIR Patient: each FHIRPath (relative to Patient), values joined. */
-function fhirQi(r: Resource, qis: string[]): string[] {
-  return qis.map((q) => fhirpath.evaluate(r, q.startsWith('Patient.') ? q : `Patient.${q}`).map(String).join('|'))
-}
-
 /** The patients in classes smaller than k, judged on de-identified copies (a throwaway run: its counts are not kept). */
 function suppressedFhirPatients(all: Resource[], rules: FhirRule[], o: DeidOptions, keys: DeidKeys, patients: FhirPatientIndex): Set<string> {
   const settings = makeSettings(PRESETS[o.preset ?? 'safe-harbor'], keys, {zipTable: o.zipTable, asOf: o.asOf})
-  const e = new FhirDeidentifier({rules, mode: o.config ? 'config' : 'preset', settings, patients,
-    partialDates: o.config?.ms.parameters?.enablePartialDatesForRedact, partialAges: o.config?.ms.parameters?.enablePartialAgesForRedact,
-    partialZip: o.config?.ms.parameters?.enablePartialZipCodesForRedact})
+  const e = fhirDeidentifierFor(rules, settings, patients, o.config)
   const classes = new QuasiIdentifierClasses()
-  const keyed = all.map((p) => ({key: patients.patientOf(p)!.key, cls: classes.add(fhirQi(e.deidentify(structuredClone(p)), o.kAnonymity!.quasiIdentifiers))}))
+  const keyed = all.map((p) => ({key: patients.patientOf(p)!.key, cls: classes.add(fhirQuasiIdentifiers(e.deidentify(structuredClone(p)), o.kAnonymity!.quasiIdentifiers))}))
   const out = new Set<string>()
   for (const p of keyed) if ((classes.sizes.get(p.cls) ?? 0) < o.kAnonymity!.k) out.add(p.key)
   return out
@@ -505,36 +528,13 @@ function safeGet(msg: {get(p: string): string}, path: string): string {
 /** First pass over FHIR input: the Patient resources only (NDJSON lines that are not Patients are not parsed). */
 export async function indexPatients(src: Source, patients: FhirPatientIndex, keep?: Resource[]): Promise<void> {
   if (detectLayout(src) === 'ndjson') {
-    // Bytes are searched for "Patient" and only the lines that hold it are decoded and parsed.
-    const marker = Buffer.from('"Patient"')
-    let carry: Buffer = Buffer.alloc(0)
-    const scan = (buf: Buffer, final: boolean): Buffer => {
-      let from = 0
-      let hit = buf.indexOf(marker, from)
-      while (hit !== -1) {
-        const start = buf.lastIndexOf(10, hit) + 1
-        let end = buf.indexOf(10, hit)
-        if (end === -1) {
-          if (!final) return buf.subarray(start)
-          end = buf.length
-        }
-        try {
-          const v = JSON.parse(buf.toString('utf8', start, end).replace(/^\uFEFF/, ''))
-          if (v?.resourceType === 'Patient') {
-            patients.add(v)
-            keep?.push(v)
-          }
-        } catch {
-          /* the main pass rejects it */
-        }
-        from = end + 1
-        hit = from < buf.length ? buf.indexOf(marker, from) : -1
-      }
-      const lastNl = buf.lastIndexOf(10)
-      return final ? Buffer.alloc(0) : buf.subarray(Math.max(lastNl + 1, from))
+    const each = (v: Resource) => {
+      patients.add(v)
+      keep?.push(v)
     }
-    for await (const chunk of src.open()) carry = scan(carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer), false)
-    scan(carry, true)
+    let carry: Buffer = Buffer.alloc(0)
+    for await (const chunk of src.open()) carry = patientLines(carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer), false, each)
+    patientLines(carry, true, each)
     return
   }
   try {

@@ -3,6 +3,7 @@ import {createRequire} from 'node:module'
 
 import {type Resource} from '../formats/fhir/reader.js'
 import {type Category} from './categories.js'
+import {type DeidConfigFile} from './config-file.js'
 import {DATE_TYPES, TEXT_TYPES, childInfo, type ChildInfo, PRIMITIVE_TYPES, r4Model} from './fhir-model.js'
 import {type FhirPatientIndex, referencedId} from './fhir-patients.js'
 import {type FhirCategory, type FhirRule} from './fhir-rules.js'
@@ -78,6 +79,21 @@ const NO_FP_VALUES = new Map<FhirRule, Set<string>>()
 const AGE_UNITS = new Set(['a', 'yr', 'year', 'years'])
 /** Resource types whose ids come back in many references (only a cache decision: the hash is the same either way). */
 const REFERENCED_TYPES = new Set(['Patient', 'Encounter', 'Practitioner', 'PractitionerRole', 'Organization', 'Location', 'RelatedPerson', 'Group', 'Claim'])
+
+/** The de-identifier of one run: a preset's rules, or a Microsoft configuration's with its `redact` refinements. */
+export function fhirDeidentifierFor(rules: FhirRule[], settings: DeidSettings, patients: FhirPatientIndex, config?: DeidConfigFile): FhirDeidentifier {
+  const p = config?.ms.parameters
+  return new FhirDeidentifier({
+    rules,
+    mode: config ? 'config' : 'preset',
+    settings,
+    patients,
+    partialDates: p?.enablePartialDatesForRedact,
+    partialAges: p?.enablePartialAgesForRedact,
+    partialZip: p?.enablePartialZipCodesForRedact,
+    restrictedZip: p?.restrictedZipCodeTabulationAreas ? new Set(p.restrictedZipCodeTabulationAreas) : undefined,
+  })
+}
 
 /**
  * De-identify FHIR resources by FHIRPath rules, first matching rule wins (a rule on an element covers everything

@@ -12,6 +12,14 @@ export interface PatientEntry {
   shift?: {by: object; days: number}
 }
 
+/** A patient entry as plain data, by the Patient's id. */
+export interface PatientData {
+  id: string
+  key: string
+  names: string[]
+  values: string[]
+}
+
 const PATIENT_REF_FIELDS = ['subject', 'patient', 'beneficiary', 'individual', 'who']
 
 /** The id a reference points at: `Patient/123`, `urn:uuid:...`, an absolute URL, each with its own form. */
@@ -62,6 +70,22 @@ export class FhirPatientIndex {
     return entry
   }
 
+  /** Whether a Patient with this id is known. */
+  has(id: string): boolean {
+    return this.byId.has(id)
+  }
+
+  /** The patients known, as plain data (for another thread's index). */
+  entries(): PatientData[] {
+    return [...this.byId].map(([id, e]) => ({id, key: e.key, names: e.names, values: e.values}))
+  }
+
+  /** Take patients known elsewhere (another thread's index): the same entries add() would have made. */
+  learn(list: PatientData[]): void {
+    for (const p of list) this.byId.set(p.id, {key: p.key, names: p.names, values: p.values})
+    if (list.length && this.byRef.size) this.byRef.clear()
+  }
+
   /** The patient a resource belongs to: itself for a Patient, else the one its subject/patient points at. */
   patientOf(r: Resource): PatientEntry | undefined {
     if (r.resourceType === 'Patient') return (r.id && this.byId.get(r.id)) || this.add(r)
@@ -98,4 +122,34 @@ export class FhirPatientIndex {
     if (e.sweep === undefined) e.sweep = sweepPattern({names: e.names, values: e.values}) ?? null
     return e.sweep ?? undefined
   }
+}
+
+const PATIENT_MARKER = Buffer.from('"Patient"')
+
+/**
+ * The Patient resources among NDJSON lines, without parsing the others: the bytes are searched for "Patient" and
+ * only the lines holding it are decoded and parsed (a line that is not valid JSON is left to the main pass, which
+ * rejects it). Returns the incomplete last line to carry over, unless `final`.
+ */
+export function patientLines(buf: Buffer, final: boolean, each: (p: Resource) => void): Buffer {
+  let from = 0
+  let hit = buf.indexOf(PATIENT_MARKER, from)
+  while (hit !== -1) {
+    const start = buf.lastIndexOf(10, hit) + 1
+    let end = buf.indexOf(10, hit)
+    if (end === -1) {
+      if (!final) return buf.subarray(start)
+      end = buf.length
+    }
+    try {
+      const v = JSON.parse(buf.toString('utf8', start, end).replace(/^\uFEFF/, ''))
+      if (v?.resourceType === 'Patient') each(v)
+    } catch {
+      /* the main pass rejects it */
+    }
+    from = end + 1
+    hit = from < buf.length ? buf.indexOf(PATIENT_MARKER, from) : -1
+  }
+  const lastNl = buf.lastIndexOf(10)
+  return final ? Buffer.alloc(0) : buf.subarray(Math.max(lastNl + 1, from))
 }

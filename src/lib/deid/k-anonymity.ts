@@ -1,3 +1,10 @@
+import {createRequire} from 'node:module'
+
+import {type Resource} from '../formats/fhir/reader.js'
+
+const require = createRequire(import.meta.url)
+const fhirpath = require('fhirpath')
+
 /** Equivalence classes over quasi-identifiers, counted as records stream by. */
 export class QuasiIdentifierClasses {
   readonly sizes = new Map<string, number>()
@@ -52,4 +59,9 @@ export function kAnonymityReport(c: QuasiIdentifierClasses, quasiIdentifiers: st
     highestRisk: records === 0 ? 0 : 1 / smallest,
     averageRisk: records === 0 ? 0 : c.sizes.size / records,
   }
+}
+
+/** The quasi-identifiers of a de-identified FHIR Patient: each FHIRPath (relative to Patient), values joined. */
+export function fhirQuasiIdentifiers(r: Resource, qis: string[]): string[] {
+  return qis.map((q) => fhirpath.evaluate(r, q.startsWith('Patient.') ? q : `Patient.${q}`).map(String).join('|'))
 }

@@ -68,17 +68,20 @@ async function* readNdjson(src: Source): AsyncGenerator<ReadResult<Resource>> {
     if (line === 1) text = text.replace(/^\uFEFF/, '')
     if (text.trim() === '') continue
     record++
-    const loc = {file: src.name, line, record}
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (error) {
-      const where = jsonErrorWhere(text).replace(/^line 1, /, '')
-      yield {ok: false, loc, code: 'INVALID_JSON', reason: `invalid JSON (${where})`, raw: text}
-      continue
-    }
-    yield classify(value, loc)
+    yield ndjsonRecord(text, {file: src.name, line, record})
   }
+}
+
+/** One NDJSON line (not blank, BOM already taken off) as a resource or a reject at `loc`. */
+export function ndjsonRecord(text: string, loc: SourceLocation): ReadResult<Resource> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    const where = jsonErrorWhere(text).replace(/^line 1, /, '')
+    return {ok: false, loc, code: 'INVALID_JSON', reason: `invalid JSON (${where})`, raw: text}
+  }
+  return classify(value, loc)
 }
 
 function* entriesOf(bundle: Resource, file: string): Generator<ReadResult<Resource>> {

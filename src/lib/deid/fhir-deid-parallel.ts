@@ -1,0 +1,129 @@
+import {type Readable} from 'node:stream'
+import {MessageChannel, type MessagePort, receiveMessageOnPort} from 'node:worker_threads'
+
+import {PieceWorkers} from '../convert/parallel-csv.js'
+import {type Sink} from '../io/sink.js'
+import {type Reject, type Tally} from '../records/types.js'
+import {type FhirControlMessage, type FhirDeidWorkerSetup, type FhirPatientsRelay, type FhirPieceRequest, type FhirPieceResult} from './fhir-deid-worker.js'
+import {type FhirPatientIndex} from './fhir-patients.js'
+import {type QuasiIdentifierClasses} from './k-anonymity.js'
+import {type DeidAudit} from './audit.js'
+
+/**
+ * A larger young generation than the CSV workers' (a piece's resources are bigger and live while they are
+ * de-identified); no old-generation cap below Node's own, since each worker holds the run's patient index.
+ */
+const DEID_WORKER_LIMITS = {maxYoungGenerationSizeMb: 48}
+
+export interface FhirParallelJob {
+  /** The input's bytes (hashed for the audit manifest as they are read). */
+  open: () => Readable
+  sink: Sink
+  /** The workers' setup, less the patients (taken from `patients` when they start). */
+  setup: Omit<FhirDeidWorkerSetup, 'patients' | 'complete'>
+  patients: FhirPatientIndex
+  /** Whether the first pass over the inputs for their Patients has run. */
+  indexed: () => boolean
+  ensureIndexed: () => Promise<void>
+  audit: DeidAudit
+  tally: Tally
+  file: {in: number; out: number}
+  reject: (r: Reject) => Promise<void>
+  classes?: QuasiIdentifierClasses
+  onProgress?: () => void
+}
+
+/**
+ * FHIR NDJSON de-identified on worker threads: the file is cut into pieces of whole lines, each de-identified by
+ * the next worker, and the results written in the file's order, so the output, the rejects and the audit counts are
+ * those of the one-thread path. The workers tell each other (through here) the Patients of the pieces they read;
+ * a resource whose patient comes later in the inputs sends its piece back, the inputs are read once for all their
+ * Patients, and the piece is sent again (see fhir-deid-worker.ts). Not for runs that renumber ids (the codes are
+ * given in the order ids are met) or suppress by k-anonymity.
+ */
+export async function deidFhirNdjsonInParallel(j: FhirParallelJob, opts: {workers: number; pieceSize?: number}): Promise<void> {
+  let complete = j.indexed()
+  const setup: FhirDeidWorkerSetup = {...j.setup, patients: j.patients.entries(), complete}
+  const workers = new PieceWorkers<FhirPieceResult, FhirPieceRequest>(new URL('./fhir-deid-worker.js', import.meta.url), setup, opts.workers, DEID_WORKER_LIMITS)
+  // One port per worker: what a worker reads of its pieces' Patients goes to every other worker, and here.
+  const ports: MessagePort[] = []
+  const relay = (from: number, m: FhirPatientsRelay) => {
+    j.patients.learn(m.patients.filter((p) => !j.patients.has(p.id)))
+    ports.forEach((p, i) => i !== from && p.postMessage(m))
+  }
+  for (let i = 0; i < workers.size; i++) {
+    const {port1, port2} = new MessageChannel()
+    port1.on('message', (m: FhirPatientsRelay) => relay(i, m))
+    ports.push(port1)
+    workers.postTo(i, {kind: 'port', port: port2} satisfies FhirControlMessage, [port2])
+  }
+  const pending: Array<{piece: FhirPieceRequest; answer: Promise<FhirPieceResult>}> = []
+  let lineBase = 0
+  let recordBase = 0
+
+  const drainOne = async () => {
+    const {piece, answer} = pending.shift()!
+    let r = await answer
+    if (r.needsIndex) {
+      if (!complete) {
+        await j.ensureIndexed()
+        complete = true
+        workers.broadcast({kind: 'patients', patients: j.patients.entries(), complete: true} satisfies FhirControlMessage)
+      }
+      r = await workers.send(piece)
+    }
+    if (r.error) throw new Error(`FHIR de-identification worker failed: ${r.error}`)
+    j.audit.addDelta(r.audit)
+    await j.sink.writeBytes(r.ndjson)
+    for (const rej of r.rejects) {
+      rej.loc.line = (rej.loc.line ?? 0) + lineBase
+      rej.loc.record = (rej.loc.record ?? 0) + recordBase
+      await j.reject(rej)
+    }
+    for (const q of r.qi) j.classes?.add(q)
+    lineBase += r.lines
+    recordBase += r.records
+    j.tally.in += r.records
+    j.file.in += r.records
+    j.tally.out += r.out
+    j.file.out += r.out
+    j.onProgress?.()
+  }
+
+  try {
+    let first = true
+    for await (const bytes of ndjsonPieces(j.open(), opts.pieceSize ?? 1 << 20)) {
+      const piece = {bytes, first}
+      first = false
+      pending.push({piece, answer: workers.send(piece)})
+      while (pending.length >= workers.size * 2) await drainOne()
+    }
+    while (pending.length) await drainOne()
+    // Patients told but not yet taken in here (the next FHIR input's workers start from this index).
+    ports.forEach((p, i) => {
+      for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) relay(i, m.message as FhirPatientsRelay)
+    })
+  } finally {
+    for (const p of ports) p.close()
+    await workers.terminate()
+  }
+}
+
+/** Pieces of about `size` bytes, each a copy of its own ending at a line end (a longer line: the whole line), but the last. */
+async function* ndjsonPieces(input: Readable, size: number): AsyncGenerator<Buffer> {
+  let rest: Buffer = Buffer.alloc(0)
+  try {
+    for await (const chunk of input) {
+      const buf: Buffer = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer)
+      let start = 0
+      for (let nl = buf.indexOf(10, start + size - 1); nl !== -1 && buf.length - start >= size; nl = buf.indexOf(10, start + size - 1)) {
+        yield Buffer.from(buf.subarray(start, nl + 1))
+        start = nl + 1
+      }
+      rest = buf.subarray(start)
+    }
+    if (rest.length) yield Buffer.from(rest)
+  } finally {
+    input.destroy()
+  }
+}
