@@ -1,10 +1,9 @@
 import {createCipheriv, createDecipheriv, randomBytes} from 'node:crypto'
-import {createRequire} from 'node:module'
 
 import {type Resource} from '../formats/fhir/reader.js'
 import {type Category} from './categories.js'
 import {type DeidConfigFile} from './config-file.js'
-import {DATE_TYPES, TEXT_TYPES, childInfo, type ChildInfo, PRIMITIVE_TYPES, r4Model} from './fhir-model.js'
+import {DATE_TYPES, TEXT_TYPES, childInfo, type ChildInfo, fhirpathEngine, PRIMITIVE_TYPES, r4Model} from './fhir-model.js'
 import {type FhirPatientIndex, referencedId} from './fhir-patients.js'
 import {type FhirCategory, type FhirRule} from './fhir-rules.js'
 import {applyMethod, type DeidSettings, type RecordScope, shiftFor} from './methods.js'
@@ -14,8 +13,6 @@ import {generalizeZip} from './zip-tables.js'
 import {AGE_TOP_CODE} from './generalize.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const require = createRequire(import.meta.url)
-const fhirpath = require('fhirpath')
 
 const REMOVE = Symbol('remove')
 type Out = unknown | typeof REMOVE
@@ -166,7 +163,7 @@ export class FhirDeidentifier {
     const objs = new Set<unknown>()
     const vals = new Set<string>()
     try {
-      for (const v of fhirpath.evaluate(res, (r.match as {expr: string}).expr, null, r4Model)) {
+      for (const v of fhirpathEngine().evaluate(res, (r.match as {expr: string}).expr, null, r4Model)) {
         if (v !== null && typeof v === 'object' && !(v instanceof String) && !(v instanceof Number) && !(v instanceof Boolean)) objs.add(v)
         else vals.add(String(v))
       }
@@ -595,9 +592,9 @@ function generalizeByCases(value: unknown, settings: Record<string, unknown>): u
   const lit = fhirpathLiteral(value)
   for (const [cond, repl] of Object.entries(cases)) {
     try {
-      const hit = fhirpath.evaluate({}, cond.replace(/\$this/g, lit))
+      const hit = fhirpathEngine().evaluate({}, cond.replace(/\$this/g, lit))
       if (hit[0] === true) {
-        const out = fhirpath.evaluate({}, String(repl).replace(/\$this/g, lit))
+        const out = fhirpathEngine().evaluate({}, String(repl).replace(/\$this/g, lit))
         return out.length ? String(out[0]).replace(/^@/, '') : undefined
       }
     } catch {

@@ -9,6 +9,12 @@ interface R4Model {
   path2Type: Record<string, string>
 }
 
+let engine: {evaluate(resource: unknown, expression: string, context?: unknown, model?: unknown): unknown[]} | undefined
+/** fhirpath.js, loaded when first needed (most runs never need it: their rules are matched natively). */
+export function fhirpathEngine(): NonNullable<typeof engine> {
+  return (engine ??= require('fhirpath'))
+}
+
 /** The FHIR R4 model that ships with the fhirpath package: element paths to types. */
 export const r4Model: R4Model = require('fhirpath/fhir-context/r4')
 

@@ -1,9 +1,5 @@
-import {createRequire} from 'node:module'
-
 import {type Resource} from '../formats/fhir/reader.js'
-
-const require = createRequire(import.meta.url)
-const fhirpath = require('fhirpath')
+import {fhirpathEngine} from './fhir-model.js'
 
 /** Equivalence classes over quasi-identifiers, counted as records stream by. */
 export class QuasiIdentifierClasses {
@@ -63,5 +59,5 @@ export function kAnonymityReport(c: QuasiIdentifierClasses, quasiIdentifiers: st
 
 /** The quasi-identifiers of a de-identified FHIR Patient: each FHIRPath (relative to Patient), values joined. */
 export function fhirQuasiIdentifiers(r: Resource, qis: string[]): string[] {
-  return qis.map((q) => fhirpath.evaluate(r, q.startsWith('Patient.') ? q : `Patient.${q}`).map(String).join('|'))
+  return qis.map((q) => fhirpathEngine().evaluate(r, q.startsWith('Patient.') ? q : `Patient.${q}`).map(String).join('|'))
 }
