@@ -111,18 +111,25 @@ export async function deidFhirNdjsonInParallel(j: FhirParallelJob, opts: {worker
 
 /** Pieces of about `size` bytes, each a copy of its own ending at a line end (a longer line: the whole line), but the last. */
 async function* ndjsonPieces(input: Readable, size: number): AsyncGenerator<Buffer> {
-  let rest: Buffer = Buffer.alloc(0)
+  // Chunks are gathered until there is a piece's worth, then joined once (not re-copied with every chunk).
+  let chunks: Buffer[] = []
+  let length = 0
   try {
     for await (const chunk of input) {
-      const buf: Buffer = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer)
+      chunks.push(chunk as Buffer)
+      length += (chunk as Buffer).length
+      if (length < size) continue
+      const buf = Buffer.concat(chunks, length)
       let start = 0
       for (let nl = buf.indexOf(10, start + size - 1); nl !== -1 && buf.length - start >= size; nl = buf.indexOf(10, start + size - 1)) {
-        yield Buffer.from(buf.subarray(start, nl + 1))
+        yield buf.subarray(start, nl + 1)
         start = nl + 1
       }
-      rest = buf.subarray(start)
+      const rest = buf.subarray(start)
+      chunks = rest.length ? [rest] : []
+      length = rest.length
     }
-    if (rest.length) yield Buffer.from(rest)
+    if (length) yield Buffer.concat(chunks, length)
   } finally {
     input.destroy()
   }
