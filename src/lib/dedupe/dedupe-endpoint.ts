@@ -4,14 +4,14 @@
  * with --apply the plan written back (apply-merges.ts). Keys and locations are server ids (`Patient/123`), so the
  * pairs, clusters, review and decisions files name records a person can find on the server.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {HimError, configError, worstExit} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {type Endpoint} from '../config/schema.js'
 import {EndpointClient} from '../endpoint/client.js'
+import {privateTempDir} from '../io/private-temp.js'
 import {type ApplyCounts, applyMerges, type ApplyOutcome} from './apply-merges.js'
 import {type DedupeResult} from './engine.js'
 import {fetchPatientsToFile} from './endpoint-patients.js'
@@ -77,7 +77,7 @@ export async function dedupeEndpoint(opts: DedupeEndpointOptions): Promise<Dedup
     throw configError(`endpoint "${ep.name}" is an MLLP endpoint; dedupe --endpoint reads Patients from a FHIR server`)
   const stage = opts.dedupe.onStage
   const client = await EndpointClient.open(ep, {allowInsecure: opts.allowInsecure, debug: opts.debug})
-  const dir = await mkdtemp(join(tmpdir(), 'him-dedupe-'))
+  const dir = await privateTempDir('him-dedupe')
   try {
     stage?.('fetching Patients')
     const file = join(dir, 'patients.ndjson')

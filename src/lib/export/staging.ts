@@ -6,9 +6,10 @@
  */
 import {createWriteStream, type WriteStream} from 'node:fs'
 import {once} from 'node:events'
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
+
+import {privateTempDir} from '../io/private-temp.js'
 
 export interface StagedFile {
   type: string
@@ -66,7 +67,7 @@ export class Staging {
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<Staging> {
-    return new Staging(await mkdtemp(join(tmpdir(), 'himkit-export-')))
+    return new Staging(await privateTempDir('himkit-export'))
   }
 
   /** A new file for resources of `type`; it joins the export only when closed (not when discarded). */

@@ -5,6 +5,7 @@ import {once} from 'node:events'
 
 import {HimError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
+import {removeAbandonedTempFiles, tempNameFor} from './private-temp.js'
 
 /**
  * Where output goes: a file, written to a temporary name and renamed into place only on commit (a failed or
@@ -21,7 +22,7 @@ export class Sink {
     if (target === '-') {
       this.stream = process.stdout
     } else {
-      this.tmp = `${target}.tmp-${process.pid}`
+      this.tmp = tempNameFor(target)
       this.stream = createWriteStream(this.tmp, {encoding: 'utf8'})
     }
   }
@@ -35,6 +36,7 @@ export class Sink {
         throw new HimError(`${target}: the folder it would go in does not exist`, {code: 'OUTPUT_DIR_MISSING', exit: ExitCode.CANT_CREATE})
       }
     }
+    if (target !== '-') await removeAbandonedTempFiles(resolve(target))
     const s = new Sink(target)
     if (s.tmp) {
       const ws = s.stream as WriteStream
