@@ -193,6 +193,8 @@ parentPort!.on('message', (msg: (FhirPieceRequest & {seq: number}) | FhirControl
     const r = deidPiece(msg)
     parentPort!.postMessage(r, [r.ndjson.buffer as ArrayBuffer])
   } catch (error) {
+    // The other workers must not wait for this piece's Patients (telling twice does no harm).
+    port?.postMessage({seq: msg.seq, patients: []} satisfies FhirPatientsRelay)
     const r: FhirPieceResult = {seq: msg.seq, ndjson: new Uint8Array(0), lines: 0, records: 0, out: 0, rejects: [], qi: [], audit: {counts: [], warnings: []}, error: (error as Error).name}
     parentPort!.postMessage(r)
   }

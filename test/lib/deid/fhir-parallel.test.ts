@@ -82,17 +82,17 @@ describe('deid FHIR NDJSON on worker threads', function () {
     return {r, outputs, rejects: readFileSync(rejects, 'utf8'), rules: manifest.rules, warnings: manifest.warnings}
   }
 
-  const cases: Array<[string, () => Promise<Partial<DeidOptions>>]> = [
-    ['the pseudonymize preset', async () => ({preset: 'pseudonymize'})],
-    ['a Microsoft anonymizer configuration', async () => ({config: await readDeidConfig(fileURLToPath(new URL('../../../fixtures/deid/ms-anonymizer-config.json', import.meta.url)))})],
+  const cases: Array<[string, number, () => Promise<Partial<DeidOptions>>]> = [
+    ['the pseudonymize preset', 2, async () => ({preset: 'pseudonymize'})],
+    ['a Microsoft anonymizer configuration', 3, async () => ({config: await readDeidConfig(fileURLToPath(new URL('../../../fixtures/deid/ms-anonymizer-config.json', import.meta.url)))})],
   ]
-  for (const [what, options] of cases) {
-    it(`gives the one-thread output, rejects, counts and audit with ${what}`, async () => {
+  for (const [what, workers, options] of cases) {
+    it(`gives the one-thread output, rejects, counts and audit with ${what} (${workers} workers)`, async () => {
       const inputs = [tmp.file(`a-${what.length}.ndjson`, fileA()), tmp.file(`b-${what.length}.ndjson`, fileB())]
       const base = await options()
       const one = await run(`one-${what.length}`, base, inputs, 0)
-      const par = await run(`par-${what.length}`, base, inputs, 2)
-      expect(par.r.files.map((f) => f.workers)).to.deep.equal([2, 2])
+      const par = await run(`par-${what.length}`, base, inputs, workers)
+      expect(par.r.files.map((f) => f.workers)).to.deep.equal([workers, workers])
       expect(one.r.files.map((f) => f.workers)).to.deep.equal([undefined, undefined])
       // The one-thread run is the reference: the inputs hold every case named above.
       expect(one.r.counts.rejected).to.equal(3)
