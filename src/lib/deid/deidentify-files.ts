@@ -16,7 +16,7 @@ import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/write
 import {type Hl7FileItem, MessageAssembler, messageFromLines, SegmentLineSplitter} from '../formats/hl7v2/batch.js'
 import {delimitersOf} from '../formats/hl7v2/delimiters.js'
 import {type Hl7Message, Hl7ParseError, Hl7Segment} from '../formats/hl7v2/message.js'
-import {PARALLEL_MIN_BYTES, parallelWorkers, type ParallelOptions} from '../convert/parallel-csv.js'
+import {PARALLEL_MIN_BYTES, type ParallelOptions} from '../convert/parallel-csv.js'
 import {Sink} from '../io/sink.js'
 import {detectFormat, type InputFormat, openSource, type Source} from '../io/source.js'
 import {RejectSink} from '../records/reject-sink.js'
@@ -25,7 +25,7 @@ import {type ColumnPlan, planCsvColumns} from './csv-columns.js'
 import {deidentifyCsvRow} from './csv-deid.js'
 import {type DeidConfigFile} from './config-file.js'
 import {type FhirDeidentifier, fhirDeidentifierFor} from './fhir-deid.js'
-import {deidFhirNdjsonInParallel} from './fhir-deid-parallel.js'
+import {deidFhirNdjsonInParallel, deidWorkers} from './fhir-deid-parallel.js'
 import {FhirPatientIndex, patientLines} from './fhir-patients.js'
 import {compileMsRules, type FhirRule, msKeyRef, presetFhirRules} from './fhir-rules.js'
 import {deidentifyHl7Message} from './hl7-deid.js'
@@ -59,7 +59,7 @@ export interface DeidOptions {
   env?: NodeJS.ProcessEnv
   onProgress?: (t: Tally, file: string) => void
   warn?: (msg: string) => void
-  /** FHIR NDJSON of at least `minBytes` (default 8 MB) on worker threads (default HIMKIT_WORKERS or the cores, max 4; 0: none). */
+  /** FHIR NDJSON of at least `minBytes` (default 8 MB) on worker threads (default: deidWorkers(); 0: none). */
   parallel?: ParallelOptions & {minBytes?: number}
 }
 
@@ -368,7 +368,7 @@ async function deidFhir(j: Job): Promise<void> {
   const head = j.src.head.toString('utf8')
   const isBundle = layout === 'json' && /"resourceType"\s*:\s*"Bundle"/.test(head)
   const bundleType = (/"type"\s*:\s*"(transaction|batch)"/.exec(head)?.[1] ?? 'collection') as BundleType
-  const workers = j.o.parallel?.workers ?? parallelWorkers()
+  const workers = j.o.parallel?.workers ?? deidWorkers()
   if (layout === 'ndjson' && j.fhirParallel && j.src.path && workers > 0 && (j.src.size ?? 0) >= (j.o.parallel?.minBytes ?? PARALLEL_MIN_BYTES)) {
     const s = j.settings
     j.file.workers = workers

@@ -1,13 +1,25 @@
+import {availableParallelism, loadavg} from 'node:os'
 import {type Readable} from 'node:stream'
 import {MessageChannel, type MessagePort, receiveMessageOnPort} from 'node:worker_threads'
 
-import {PieceWorkers} from '../convert/parallel-csv.js'
+import {parallelWorkers, PieceWorkers} from '../convert/parallel-csv.js'
 import {type Sink} from '../io/sink.js'
 import {type Reject, type Tally} from '../records/types.js'
 import {type FhirControlMessage, type FhirDeidWorkerSetup, type FhirPatientsRelay, type FhirPieceRequest, type FhirPieceResult} from './fhir-deid-worker.js'
 import {type FhirPatientIndex} from './fhir-patients.js'
 import {type QuasiIdentifierClasses} from './k-anonymity.js'
 import {type DeidAudit} from './audit.js'
+
+/**
+ * Worker threads for FHIR de-identification: HIMKIT_WORKERS when set; otherwise the cores up to 4 when at least one
+ * core is idle besides ours (1-minute load average below cores - 1), else none. The workers cost CPU of their own
+ * (start-up, moving pieces between threads, each its own JIT warm-up): on an idle core that buys time, on a busy
+ * machine it only adds work (see docs/deid.md for the figures). The output is the same either way.
+ */
+export function deidWorkers(): number {
+  if (process.env.HIMKIT_WORKERS !== undefined) return parallelWorkers()
+  return loadavg()[0] < availableParallelism() - 1 ? parallelWorkers() : 0
+}
 
 /**
  * A larger young generation than the CSV workers' (a piece's resources are bigger and live while they are
