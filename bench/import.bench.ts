@@ -17,7 +17,7 @@ import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 import {FaultProxy} from '../test/integration/support/fault-proxy.js'
-import {benchFhirServer} from './hapi-server.js'
+import {benchFhirServer, processCpuSeconds} from './hapi-server.js'
 import {writeSyntheticCsv} from './synthetic-patients.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -59,13 +59,14 @@ async function runImport(n: number) {
   if (!existsSync(csv)) await writeSyntheticCsv(csv, n, 8)
   config(`urn:himkit:bench:${randomUUID()}`)
   const args = [cli, 'import', csv, '--endpoint', 'bench', '--concurrency', String(concurrency), '--json']
+  const cpu0 = processCpuSeconds(server.pid)
   const t0 = performance.now()
   // Not spawnSync: the latency proxy lives in this process and must keep serving while the import runs.
   const r = haveTime ? await spawnAsync('/usr/bin/time', ['-f', '%M', process.execPath, ...args]) : await spawnAsync(process.execPath, args)
   const seconds = (performance.now() - t0) / 1000
   if (r.status !== 0) throw new Error(`him import failed (${r.status}): ${r.stdout.slice(-500)} ${r.stderr.slice(-500)}`)
   const rssKb = haveTime ? Number(r.stderr.trim().split('\n').pop()) : Number.NaN
-  return {seconds, rssMb: rssKb / 1024, summary: JSON.parse(r.stdout)}
+  return {seconds, serverCpu: processCpuSeconds(server.pid) - cpu0, rssMb: rssKb / 1024, summary: JSON.parse(r.stdout)}
 }
 
 /** The baseline: the same patients as NDJSON (him convert, not timed), each POSTed alone, `concurrency` at a time. */
@@ -81,6 +82,7 @@ async function runBaseline(n: number) {
   })
   let next = 0
   let failed = 0
+  const cpu0 = processCpuSeconds(server.pid)
   const t0 = performance.now()
   await Promise.all(
     Array.from({length: concurrency}, async () => {
@@ -92,7 +94,7 @@ async function runBaseline(n: number) {
       }
     }),
   )
-  return {seconds: (performance.now() - t0) / 1000, posted: bodies.length, failed}
+  return {seconds: (performance.now() - t0) / 1000, serverCpu: processCpuSeconds(server.pid) - cpu0, posted: bodies.length, failed}
 }
 
 try {
@@ -107,6 +109,9 @@ try {
   const baseRate = baseline.posted / baseline.seconds
   console.log(`him import       ${fmt(impRate)} resources/s (${patients} in ${imp.seconds.toFixed(1)} s, ${imp.summary.transactions} transactions, process start included)`)
   console.log(`one POST each    ${fmt(baseRate)} resources/s (${baseline.posted} in ${baseline.seconds.toFixed(1)} s${baseline.failed ? `, ${baseline.failed} failed` : ''})`)
+  // The server's CPU per resource does not depend on what else the machine runs as much as the rates do.
+  if (server.pid) console.log(`server CPU       ${(imp.serverCpu * 1000 / patients).toFixed(2)} ms a resource for him import, ${(baseline.serverCpu * 1000 / baseline.posted).toFixed(2)} ms for one POST each`)
+  console.log(`load             ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (1, 5, 15 min) at the end`)
   console.log(`ratio            ${(impRate / baseRate).toFixed(1)}x (target >= 5x)`)
   if (haveTime) console.log(`peak RSS         ${fmt(small.rssMb)} MB at ${fmt(patients / 5)} patients, ${fmt(imp.rssMb)} MB at ${fmt(patients)}`)
 } finally {
