@@ -23,7 +23,9 @@ export class Sink {
       this.stream = process.stdout
     } else {
       this.tmp = tempNameFor(target)
-      this.stream = createWriteStream(this.tmp, {encoding: 'utf8'})
+      // Up to 4 MB in flight: the next megabyte is made while the last is written (with the default 16 KB every write
+      // waited for the disk: 0.5 s of 5 on a 224 MB de-identification, A/B in 3 interleaved pairs).
+      this.stream = createWriteStream(this.tmp, {encoding: 'utf8', highWaterMark: 4 << 20})
     }
   }
 
