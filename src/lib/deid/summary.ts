@@ -15,7 +15,8 @@ export function renderDeidSummary(r: DeidResult): string[] {
       continue
     }
     const sup = f.suppressed ? `, ${n(f.suppressed)} suppressed (k-anonymity)` : ''
-    lines.push(`${f.input} (${f.format}${f.mapping ? `, mapping ${f.mapping}` : ''}) → ${f.output === '-' ? 'stdout' : f.output}: ${n(f.in)} in, ${n(f.out)} out, ${n(f.rejected - f.suppressed)} rejected${sup}`)
+    const how = `${f.format}${f.mapping ? `, mapping ${f.mapping}` : ''}${f.workers ? `, ${f.workers} worker threads` : ''}`
+    lines.push(`${f.input} (${how}) → ${f.output === '-' ? 'stdout' : f.output}: ${n(f.in)} in, ${n(f.out)} out, ${n(f.rejected - f.suppressed)} rejected${sup}`)
     const cols = f.columns ?? []
     if (cols.length) {
       const by = (pred: (c: (typeof cols)[number]) => boolean) => cols.filter(pred).map((c) => c.column)
