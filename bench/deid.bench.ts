@@ -169,7 +169,7 @@ console.log(`FHIR plain JSON parse+stringify: ${both(fhirCount, plain)} resource
 // (as `him deid` runs a file of 8 MB or more when a core is idle) and on one thread (as it runs on a busy machine).
 // CPU time counts every thread of this process.
 const workers = parallelWorkers()
-console.log(`him deid would take ${deidWorkers() || 'no'} worker threads now (load ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores)`)
+console.log(`him deid would take ${(await deidWorkers()) || 'no'} worker threads now (load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores)`)
 const runs: Array<[string, PresetName, number]> = [
   ['safe-harbor', 'safe-harbor', 0],
   [`pseudonymize, ${workers} workers`, 'pseudonymize', workers],

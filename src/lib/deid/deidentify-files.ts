@@ -369,8 +369,9 @@ async function deidFhir(j: Job): Promise<void> {
   const head = j.src.head.toString('utf8')
   const isBundle = layout === 'json' && /"resourceType"\s*:\s*"Bundle"/.test(head)
   const bundleType = (/"type"\s*:\s*"(transaction|batch)"/.exec(head)?.[1] ?? 'collection') as BundleType
-  const workers = j.o.parallel?.workers ?? deidWorkers()
-  if (layout === 'ndjson' && j.fhirParallel && j.src.path && workers > 0 && (j.src.size ?? 0) >= (j.o.parallel?.minBytes ?? PARALLEL_MIN_BYTES)) {
+  const big = layout === 'ndjson' && j.fhirParallel && j.src.path && (j.src.size ?? 0) >= (j.o.parallel?.minBytes ?? PARALLEL_MIN_BYTES)
+  const workers = big ? (j.o.parallel?.workers ?? (await deidWorkers())) : 0
+  if (workers > 0) {
     const s = j.settings
     j.file.workers = workers
     return deidFhirNdjsonInParallel(

@@ -1,4 +1,4 @@
-import {availableParallelism, loadavg} from 'node:os'
+import {cpus} from 'node:os'
 import {type Readable} from 'node:stream'
 import {MessageChannel, type MessagePort, receiveMessageOnPort} from 'node:worker_threads'
 
@@ -11,14 +11,30 @@ import {type QuasiIdentifierClasses} from './k-anonymity.js'
 import {type DeidAudit} from './audit.js'
 
 /**
- * Worker threads for FHIR de-identification: HIMKIT_WORKERS when set; otherwise the cores up to 4 when at least one
- * core is idle besides ours (1-minute load average below cores - 1), else none. The workers cost CPU of their own
- * (start-up, moving pieces between threads, each its own JIT warm-up): on an idle core that buys time, on a busy
- * machine it only adds work (see docs/deid.md for the figures). The output is the same either way.
+ * Worker threads for FHIR de-identification: HIMKIT_WORKERS when set; otherwise as many as there are idle cores (up
+ * to 4), measured over a quarter of a second before starting, and none when fewer than two are idle. The workers
+ * cost CPU of their own (start-up, moving pieces between threads, each its own JIT warm-up): on idle cores that buys
+ * time, on a busy machine it only adds work (see docs/deid.md for the figures). The output is the same either way.
  */
-export function deidWorkers(): number {
+export async function deidWorkers(): Promise<number> {
   if (process.env.HIMKIT_WORKERS !== undefined) return parallelWorkers()
-  return loadavg()[0] < availableParallelism() - 1 ? parallelWorkers() : 0
+  const n = Math.min(4, Math.round(await idleCores(250)))
+  return n >= 2 ? n : 0
+}
+
+/** How many cores were idle, on average, over the next `ms` milliseconds. */
+async function idleCores(ms: number): Promise<number> {
+  const busyAndIdle = () => cpus().map((c) => ({idle: c.times.idle, all: c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq}))
+  const before = busyAndIdle()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  const after = busyAndIdle()
+  let idle = 0
+  let all = 0
+  for (let i = 0; i < Math.min(before.length, after.length); i++) {
+    idle += after[i].idle - before[i].idle
+    all += after[i].all - before[i].all
+  }
+  return all > 0 ? (idle / all) * after.length : after.length
 }
 
 /**
