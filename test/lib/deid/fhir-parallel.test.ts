@@ -11,7 +11,8 @@ import {scratch} from '../../support/files.js'
  * same lines, the same counts, audit counts and k-anonymity report. The input is SYNTHETIC (made up below): 80
  * patients with their resources, some resources before their Patient (in an earlier piece, and once in another
  * file's later part), Patients whose resources come pieces later, blank lines, CRLF line ends, a BOM, lines that
- * are not JSON or not FHIR, and a resource whose patient is nowhere. Small pieces make many of them.
+ * are not JSON or not FHIR, a resource whose patient is nowhere and a date that belongs to no patient (a warning).
+ * Small pieces make many of them.
  */
 
 const mr = (v: string) => ({type: {coding: [{system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR'}]}, value: v})
@@ -47,6 +48,7 @@ function fileA(): string {
     if (p === 2) out.push(...resources(7).map(line)) // before Patient 7, pieces earlier
     if (p !== 7) out.push(...resources(p).map(line))
     if (p === 30) out.push(line(patient(7)), '', 'this is not JSON', line({foo: 1}), line({resourceType: 'Unheard', id: 'x'}))
+    if (p === 45) out.push(line({resourceType: 'Practitioner', id: 'pr-1', name: [{family: 'Welby'}], birthDate: '1970-02-03'})) // a date of no patient: a warning
     if (p === 40) out.push(line({resourceType: 'Observation', id: 'orphan', status: 'final', code: {text: 'x'}, subject: {reference: 'Patient/nowhere'}, effectiveDateTime: '2020-02-02'}))
   }
   // CRLF line ends for the last part.
@@ -78,8 +80,9 @@ describe('deid FHIR NDJSON on worker threads', function () {
       kAnonymity: {quasiIdentifiers: ['gender', 'birthDate'], k: 2}, parallel: {workers, minBytes: 0, pieceSize: 1500}, ...base,
     })
     const outputs = inputs.map((i) => readFileSync(`${dir}/${i.split('/').at(-1)}`, 'utf8'))
-    const manifest = JSON.parse(readFileSync(audit, 'utf8').trim().split('\n')[0])
-    return {r, outputs, rejects: readFileSync(rejects, 'utf8'), rules: manifest.rules, warnings: manifest.warnings}
+    const manifest = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const ofType = (t: string) => manifest.filter((l) => l.type === t)
+    return {r, outputs, rejects: readFileSync(rejects, 'utf8'), rules: ofType('rule'), warnings: ofType('warning'), run: ofType('run')[0]}
   }
 
   const cases: Array<[string, number, () => Promise<Partial<DeidOptions>>]> = [
@@ -102,8 +105,14 @@ describe('deid FHIR NDJSON on worker threads', function () {
       expect(par.rejects).to.equal(one.rejects)
       expect(par.r.counts).to.deep.equal(one.r.counts)
       expect(par.r.files.map((f) => [f.in, f.out, f.rejected])).to.deep.equal(one.r.files.map((f) => [f.in, f.out, f.rejected]))
+      // The audit: counts per rule, method and category, warnings, totals per method.
+      expect(one.rules.length).to.be.greaterThan(5)
+      expect(one.rules.reduce((n, x) => n + x.count, 0)).to.be.greaterThan(500)
+      expect(one.warnings.length).to.be.greaterThan(0)
       expect(par.rules).to.deep.equal(one.rules)
       expect(par.warnings).to.deep.equal(one.warnings)
+      expect(par.run.byMethod).to.deep.equal(one.run.byMethod)
+      expect(par.r.byMethod).to.deep.equal(one.r.byMethod)
       expect(par.r.kAnonymity).to.deep.equal(one.r.kAnonymity)
     })
   }
