@@ -137,6 +137,30 @@ export class PieceWorkers<Res extends {seq: number}, Req extends object = {text:
   }
 }
 
+/**
+ * Each piece to `send` (the work it starts), at most `window()` in flight, and the answers to `take` in the pieces'
+ * order, so the output is written as the one-thread path writes it. Once `take` returns false no more pieces are
+ * sent, and the answers still in flight are not taken.
+ */
+export async function inFileOrder<P, R>(
+  pieces: AsyncIterable<P>,
+  o: {send: (piece: P) => Promise<R>; window: () => number; take: (answer: R, piece: P) => Promise<boolean | void>},
+): Promise<void> {
+  const pending: Array<{piece: P; answer: Promise<R>}> = []
+  let going = true
+  const next = async () => {
+    const {piece, answer} = pending.shift()!
+    const r = await answer
+    if (going && (await o.take(r, piece)) === false) going = false
+  }
+  for await (const piece of pieces) {
+    pending.push({piece, answer: o.send(piece)})
+    while (pending.length >= o.window()) await next()
+    if (!going) break
+  }
+  while (pending.length) await next()
+}
+
 function spawnWorker(module: URL, setup: unknown, resourceLimits: ResourceLimits): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(module, {workerData: setup, resourceLimits})
   const url = module.href.replace(/\.js$/, '.ts')
@@ -144,16 +168,20 @@ function spawnWorker(module: URL, setup: unknown, resourceLimits: ResourceLimits
   return new Worker(boot, {eval: true, workerData: setup, resourceLimits})
 }
 
-/** What csvPieces yields: the header first, then pieces of whole rows with the line each starts on. */
-export type CsvPiece = {header: string[]} | {text: string; startLine: number}
+/** What csvPieces yields: pieces of whole rows with the line each starts on. */
+export type CsvPiece = {text: string; startLine: number}
 
 /**
- * A CSV source cut for worker threads: first its header (the first non-blank row), then pieces of about pieceSize
- * characters, each ending at a row end. With no row end in maxPiece characters (an unterminated quote) the rest is
- * one last piece and reading stops, as the one-thread reader makes it one unreadable record. Convert and validate
- * both read their files this way. Throws CSV_NO_HEADER when there is no header row.
+ * A CSV source cut for worker threads: its header (the first non-blank row) goes to `onHeader` before any piece,
+ * then come pieces of about pieceSize characters, each ending at a row end. With no row end in maxPiece characters
+ * (an unterminated quote) the rest is one last piece and reading stops, as the one-thread reader makes it one
+ * unreadable record. Convert and validate both read their files this way. Throws CSV_NO_HEADER when there is no header row.
  */
-export async function* csvPieces(src: Source, o: {encoding: string; delimiter: string; pieceSize?: number; maxPiece?: number}): AsyncGenerator<CsvPiece> {
+export async function* csvPieces(
+  src: Source,
+  o: {encoding: string; delimiter: string; pieceSize?: number; maxPiece?: number},
+  onHeader: (header: string[]) => void,
+): AsyncGenerator<CsvPiece> {
   const decoder = o.encoding === 'utf8' ? new StringDecoder('utf8') : iconv.getDecoder(o.encoding)
   const pieceSize = o.pieceSize ?? (1 << 18)
   const maxPiece = o.maxPiece ?? 64 << 20
@@ -198,7 +226,7 @@ export async function* csvPieces(src: Source, o: {encoding: string; delimiter: s
       if (!header) {
         header = takeHeader(false)
         if (!header) continue
-        yield {header}
+        onHeader(header)
       }
       while (buf.length >= pieceSize) {
         const cut = lastRowEnd(buf, o.delimiter)
@@ -216,7 +244,7 @@ export async function* csvPieces(src: Source, o: {encoding: string; delimiter: s
     if (!header) {
       header = takeHeader(true)
       if (!header) throw new HimError(`${src.name}: no header row`, {code: 'CSV_NO_HEADER', exit: ExitCode.DATA})
-      yield {header}
+      onHeader(header)
     }
     if (buf !== '') yield piece(buf)
   } finally {
@@ -237,7 +265,6 @@ export async function convertCsvToNdjsonInParallel(
   const delimiter = csvDelimiterOf(src, ctx)
   const nWorkers = Math.max(1, opts.workers ?? parallelWorkers())
   let workers: PieceWorkers<PieceResult> | undefined
-  const pending: Array<Promise<PieceResult>> = []
   let recordBase = 0
 
   const startWorkers = (h: string[]) => {
@@ -246,10 +273,7 @@ export async function convertCsvToNdjsonInParallel(
     workers = new PieceWorkers<PieceResult>(new URL('./csv-worker.js', import.meta.url), setup, nWorkers, WORKER_LIMITS)
   }
 
-  let fatalSeen = false
-  const drainOne = async () => {
-    const r = await pending.shift()!
-    if (fatalSeen) return
+  const take = async (r: PieceResult) => {
     if (r.error) throw new Error(`csv worker failed: ${r.error}`)
     await sink.writeBytes(r.ndjson)
     for (const rej of r.rejects) {
@@ -263,22 +287,14 @@ export async function convertCsvToNdjsonInParallel(
     file.in += r.records
     file.out += r.out
     file.rejected += r.rejects.length
-    if (r.fatal) fatalSeen = true
     await sink.flushIfFull()
     onProgress?.()
+    return !r.fatal
   }
 
   try {
-    for await (const piece of csvPieces(src, {encoding: ctx.encoding ?? 'utf8', delimiter, pieceSize: opts.pieceSize, maxPiece: opts.maxPiece})) {
-      if ('header' in piece) {
-        startWorkers(piece.header)
-        continue
-      }
-      pending.push(workers!.send(piece))
-      while (pending.length >= workers!.size * 2) await drainOne()
-      if (fatalSeen) break
-    }
-    while (pending.length) await drainOne()
+    const pieces = csvPieces(src, {encoding: ctx.encoding ?? 'utf8', delimiter, pieceSize: opts.pieceSize, maxPiece: opts.maxPiece}, startWorkers)
+    await inFileOrder(pieces, {send: (p) => workers!.send(p), window: () => workers!.size * 2, take})
   } finally {
     await workers?.terminate()
   }

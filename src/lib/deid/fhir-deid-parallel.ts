@@ -2,7 +2,7 @@ import {cpus} from 'node:os'
 import {type Readable} from 'node:stream'
 import {MessageChannel, type MessagePort, receiveMessageOnPort} from 'node:worker_threads'
 
-import {parallelWorkers, PieceWorkers} from '../convert/parallel-csv.js'
+import {inFileOrder, parallelWorkers, PieceWorkers} from '../convert/parallel-csv.js'
 import {type Sink} from '../io/sink.js'
 import {type Reject, type Tally} from '../records/types.js'
 import {type FhirControlMessage, type FhirDeidWorkerSetup, type FhirPatientsRelay, type FhirPieceRequest, type FhirPieceResult} from './fhir-deid-worker.js'
@@ -85,13 +85,11 @@ export async function deidFhirNdjsonInParallel(j: FhirParallelJob, opts: {worker
     ports.push(port1)
     workers.postTo(i, {kind: 'port', port: port2} satisfies FhirControlMessage, [port2])
   }
-  const pending: Array<{piece: FhirPieceRequest; answer: Promise<FhirPieceResult>}> = []
   let lineBase = 0
   let recordBase = 0
 
-  const drainOne = async () => {
-    const {piece, answer} = pending.shift()!
-    let r = await answer
+  const take = async (answer: FhirPieceResult, piece: FhirPieceRequest) => {
+    let r = answer
     if (r.needsIndex) {
       if (!complete) {
         await j.ensureIndexed()
@@ -119,14 +117,7 @@ export async function deidFhirNdjsonInParallel(j: FhirParallelJob, opts: {worker
   }
 
   try {
-    let first = true
-    for await (const bytes of ndjsonPieces(j.open(), opts.pieceSize ?? 1 << 20)) {
-      const piece = {bytes, first}
-      first = false
-      pending.push({piece, answer: workers.send(piece)})
-      while (pending.length >= workers.size * 2) await drainOne()
-    }
-    while (pending.length) await drainOne()
+    await inFileOrder(ndjsonPieces(j.open(), opts.pieceSize ?? 1 << 20), {send: (p) => workers.send(p), window: () => workers.size * 2, take})
     // Patients told but not yet taken in here (the next FHIR input's workers start from this index).
     ports.forEach((p, i) => {
       for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) relay(i, m.message as FhirPatientsRelay)
@@ -137,11 +128,17 @@ export async function deidFhirNdjsonInParallel(j: FhirParallelJob, opts: {worker
   }
 }
 
-/** Pieces of about `size` bytes, each a copy of its own ending at a line end (a longer line: the whole line), but the last. */
-async function* ndjsonPieces(input: Readable, size: number): AsyncGenerator<Buffer> {
+/** Pieces of about `size` bytes, each ending at a line end (a longer line: the whole line), but the last. */
+async function* ndjsonPieces(input: Readable, size: number): AsyncGenerator<FhirPieceRequest> {
   // Chunks are gathered until there is a piece's worth, then joined once (not re-copied with every chunk).
   let chunks: Buffer[] = []
   let length = 0
+  let first = true
+  const piece = (bytes: Buffer): FhirPieceRequest => {
+    const p = {bytes, first}
+    first = false
+    return p
+  }
   try {
     for await (const chunk of input) {
       chunks.push(chunk as Buffer)
@@ -150,14 +147,14 @@ async function* ndjsonPieces(input: Readable, size: number): AsyncGenerator<Buff
       const buf = Buffer.concat(chunks, length)
       let start = 0
       for (let nl = buf.indexOf(10, start + size - 1); nl !== -1 && buf.length - start >= size; nl = buf.indexOf(10, start + size - 1)) {
-        yield buf.subarray(start, nl + 1)
+        yield piece(buf.subarray(start, nl + 1))
         start = nl + 1
       }
       const rest = buf.subarray(start)
       chunks = rest.length ? [rest] : []
       length = rest.length
     }
-    if (length) yield Buffer.concat(chunks, length)
+    if (length) yield piece(Buffer.concat(chunks, length))
   } finally {
     input.destroy()
   }

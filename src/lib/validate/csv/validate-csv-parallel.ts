@@ -5,7 +5,7 @@
  * duplicate rows) against the whole file between the row's required-field findings and its other findings —
  * where the one-thread path checks them. Findings, their order, the counts and the report are the same.
  */
-import {csvPieces, parallelWorkers, PieceWorkers, WORKER_LIMITS, type ParallelOptions} from '../../convert/parallel-csv.js'
+import {csvPieces, inFileOrder, parallelWorkers, PieceWorkers, WORKER_LIMITS, type ParallelOptions} from '../../convert/parallel-csv.js'
 import {mappingForHeader} from '../../formats/csv/mapping/builtin.js'
 import {csvDelimiterOf} from '../../formats/csv/reader.js'
 import {type Source} from '../../io/source.js'
@@ -29,9 +29,7 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
   const nWorkers = Math.max(1, popts.workers ?? parallelWorkers())
   let v: CsvValidator | undefined
   let workers: PieceWorkers<ValidatePieceResult> | undefined
-  const pending: Array<Promise<ValidatePieceResult>> = []
   let recordBase = 0
-  let fatalSeen = false
 
   const start = (header: string[]) => {
     const mapping = mappingForHeader(src.name, header, opts.mapping)
@@ -43,9 +41,7 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
   }
 
   const loc: SourceLocation = {file: src.name}
-  const drainOne = async () => {
-    const r = await pending.shift()!
-    if (fatalSeen) return
+  const take = async (r: ValidatePieceResult) => {
     if (r.error) throw new Error(`csv validation worker failed: ${r.error}`)
     const {findings} = r
     let f = 0
@@ -68,21 +64,13 @@ export async function validateCsvInParallel(src: Source, ctx: FormatValidatorCon
     recordBase += r.records
     input.records += r.rows
     v!.addCounts(r)
-    if (r.fatal) fatalSeen = true
     ctx.progress(input.records)
+    return !r.fatal
   }
 
   try {
-    for await (const piece of csvPieces(src, {encoding, delimiter, pieceSize: popts.pieceSize, maxPiece: popts.maxPiece})) {
-      if ('header' in piece) {
-        start(piece.header)
-        continue
-      }
-      pending.push(workers!.send(piece))
-      while (pending.length >= workers!.size * 2) await drainOne()
-      if (fatalSeen) break
-    }
-    while (pending.length) await drainOne()
+    const pieces = csvPieces(src, {encoding, delimiter, pieceSize: popts.pieceSize, maxPiece: popts.maxPiece}, start)
+    await inFileOrder(pieces, {send: (p) => workers!.send(p), window: () => workers!.size * 2, take})
   } finally {
     await workers?.terminate()
   }
